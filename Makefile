@@ -1,0 +1,140 @@
+# isolate - build, test, demo, install.
+#
+#   make demo      install what is missing (apt-get), build, run the demo
+#   make test      install what is missing, build, run every test suite
+#   make           build only
+#   make install   install under $(PREFIX) (default /usr/local)
+
+CC       ?= cc
+CFLAGS   ?= -O2 -g
+WARN     := -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers
+PREFIX   ?= /usr/local
+BINDIR   ?= $(PREFIX)/bin
+LIBEXECDIR ?= $(PREFIX)/libexec/isolate
+LIBDIR   ?= $(PREFIX)/lib/isolate
+MANDIR   ?= $(PREFIX)/share/man
+DESTDIR  ?=
+
+BUILD    := build
+CPPFLAGS += -D_GNU_SOURCE -DISOLATE_LIBEXECDIR='"$(LIBEXECDIR)"'
+HARDEN   := -fstack-protector-strong -D_FORTIFY_SOURCE=2 -fstack-clash-protection
+LDNOW    := -Wl,-z,now -Wl,-z,relro
+
+# The core: linked into the CLI and both shell adapters. Hidden visibility:
+# bash loads it next to its own ~2,500 exported symbols.
+CORE_SRC := core/args.c core/error.c core/env.c core/policy.c core/explain.c core/run.c \
+            core/child.c core/userns.c core/uts.c core/net.c core/mounts.c core/fds.c \
+            core/caps.c core/signals.c core/tty.c core/seccomp_rules.c
+CORE_OBJ := $(CORE_SRC:%.c=$(BUILD)/pic/%.o)
+
+# The helper: static, small, no libseccomp (its filter is generated here).
+# Built with musl where available: a static glibc program spends ~0.8 ms of
+# every start in its own initialisation on this kind of machine, musl ~0.1 ms.
+MUSL_CC  := $(shell command -v musl-gcc 2>/dev/null)
+HELPER_CC := $(if $(MUSL_CC),$(MUSL_CC),$(CC))
+HELPER_INC := $(if $(MUSL_CC),-I$(BUILD)/musl-include,)
+HELPER_SRC := helper/isolate-init.c core/supervise.c core/init.c core/seccomp.c core/caps.c \
+              core/tty.c core/error.c core/mounts.c core/args.c core/env.c core/seccomp_rules.c
+HELPER_OBJ := $(HELPER_SRC:%.c=$(BUILD)/static/%.o)
+
+BASH_INC := -I/usr/include/bash -I/usr/include/bash/include -I/usr/include/bash/builtins \
+            -I/usr/lib/bash
+ZSH_INC  := -I/usr/include
+
+PROGRAMS := cli/isolate libexec/isolate-init builtin/isolate.so zsh-module/isolate.so
+TEST_BIN := tests/probe tests/unit/test-core
+
+.PHONY: all clean demo test test-unit deps deps-test install uninstall format format-check bench
+
+all: $(PROGRAMS) $(TEST_BIN)
+
+$(BUILD)/pic/%.o: %.c core/isolate.h core/internal.h core/seccomp_rules.h
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) $(HARDEN) -fPIC -fvisibility=hidden -c $< -o $@
+
+$(BUILD)/static/%.o: %.c core/isolate.h core/internal.h core/seccomp_rules.h $(BUILD)/seccomp_bpf.h \
+                     $(BUILD)/musl-include/.done
+	@mkdir -p $(dir $@)
+	$(HELPER_CC) $(CPPFLAGS) $(CFLAGS) $(WARN) $(HARDEN) -I$(BUILD) $(HELPER_INC) -c $< -o $@
+
+# musl's include path has no kernel headers; borrow the system's.
+$(BUILD)/musl-include/.done:
+	@mkdir -p $(BUILD)/musl-include
+	@for d in linux asm-generic; do ln -sfn /usr/include/$$d $(BUILD)/musl-include/$$d; done
+	@ln -sfn /usr/include/$$(gcc -print-multiarch)/asm $(BUILD)/musl-include/asm
+	@touch $@
+
+$(BUILD)/libisolate.a: $(CORE_OBJ)
+	$(AR) rcs $@ $^
+
+$(BUILD)/gen-seccomp: tools/gen-seccomp.c core/seccomp_rules.c core/seccomp_rules.h
+	@mkdir -p $(BUILD)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) tools/gen-seccomp.c core/seccomp_rules.c -o $@ -lseccomp
+
+$(BUILD)/seccomp_bpf.h: $(BUILD)/gen-seccomp
+	$(BUILD)/gen-seccomp > $@.tmp && mv $@.tmp $@
+
+libexec/isolate-init: $(HELPER_OBJ)
+	@mkdir -p libexec
+	$(HELPER_CC) -static $(CFLAGS) $^ -o $@
+
+cli/isolate: cli/main.c $(BUILD)/libisolate.a
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) $(HARDEN) -fPIE -pie $(LDNOW) $< $(BUILD)/libisolate.a -o $@
+
+builtin/isolate.so: builtin/isolate_bash.c $(BUILD)/libisolate.a
+	$(CC) $(CPPFLAGS) -DHAVE_CONFIG_H -DSHELL $(BASH_INC) $(CFLAGS) $(HARDEN) -fPIC \
+	    -fvisibility=hidden -shared $(LDNOW) $< $(BUILD)/libisolate.a -o $@
+
+zsh-module/isolate.so: zsh-module/isolate_zsh.c $(BUILD)/libisolate.a
+	$(CC) $(CPPFLAGS) -DMODULE $(ZSH_INC) $(CFLAGS) $(HARDEN) -fPIC -fvisibility=hidden \
+	    -shared $(LDNOW) $< $(BUILD)/libisolate.a -o $@
+
+tests/probe: tests/probe.c
+	$(CC) -static $(CPPFLAGS) $(CFLAGS) $(WARN) $< -o $@
+
+tests/unit/test-core: tests/unit/test-core.c $(BUILD)/libisolate.a
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) -Icore $< $(BUILD)/libisolate.a -o $@
+
+deps:
+	@tools/deps build
+
+deps-test:
+	@tools/deps test
+
+demo: deps
+	@$(MAKE) --no-print-directory all
+	@demo/run-demo
+
+test: deps-test
+	@$(MAKE) --no-print-directory all
+	@tests/run
+
+test-unit: tests/unit/test-core
+	tests/unit/test-core
+
+bench: all
+	@tools/deps bench
+	bench/run
+
+install: $(PROGRAMS)
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBEXECDIR) $(DESTDIR)$(LIBDIR)/bash \
+	    $(DESTDIR)$(LIBDIR)/zsh
+	install -m 755 cli/isolate $(DESTDIR)$(BINDIR)/isolate
+	install -m 755 libexec/isolate-init $(DESTDIR)$(LIBEXECDIR)/isolate-init
+	install -m 644 builtin/isolate.so $(DESTDIR)$(LIBDIR)/bash/isolate.so
+	install -m 644 zsh-module/isolate.so $(DESTDIR)$(LIBDIR)/zsh/isolate.so
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/isolate $(DESTDIR)$(LIBEXECDIR)/isolate-init \
+	    $(DESTDIR)$(LIBDIR)/bash/isolate.so $(DESTDIR)$(LIBDIR)/zsh/isolate.so
+
+FORMAT_SRC = $(wildcard core/*.c core/*.h cli/*.c builtin/*.c zsh-module/*.c helper/*.c \
+                        tools/*.c tests/*.c tests/unit/*.c)
+format:
+	clang-format -i $(FORMAT_SRC)
+
+format-check:
+	clang-format --dry-run --Werror $(FORMAT_SRC)
+
+clean:
+	rm -rf $(BUILD) $(PROGRAMS) $(TEST_BIN)

@@ -1,0 +1,67 @@
+/*
+ * isolate - the standalone executable, for scripts, CI and shells other than
+ * bash and zsh. A thin front end: it parses with the shared parser and lets
+ * the core turn this very process into the sandbox's supervisor, so the shell
+ * that started it sees an ordinary job (Ctrl-C, Ctrl-Z and fg work).
+ */
+#include "../core/isolate.h"
+
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+extern char **environ;
+
+static int is_pipe(int fd)
+{
+    struct stat st;
+    return fstat(fd, &st) == 0 && S_ISFIFO(st.st_mode);
+}
+
+int main(int argc, char **argv)
+{
+    struct isolate_policy p;
+    struct isolate_error err;
+    struct isolate_caller c;
+    const char *shell = getenv("SHELL");
+
+    if (isolate_parse(&p, argc, argv, &err) < 0) {
+        isolate_perror(&err);
+        return ISOLATE_EXIT_FAILURE;
+    }
+    memset(&c, 0, sizeof c);
+    c.shell = shell && *shell == '/' ? shell : "/bin/sh";
+    c.environ = environ;
+    /* One element of a pipeline shares the terminal with the others. */
+    c.may_take_terminal = !is_pipe(0) && !is_pipe(1);
+    c.new_pgrp = 0;
+    sigemptyset(&c.keep_ignored);
+    for (int sig = 1; sig < NSIG; sig++) {
+        struct sigaction sa;
+        if (sigaction(sig, NULL, &sa) == 0 && sa.sa_handler == SIG_IGN)
+            sigaddset(&c.keep_ignored, sig); /* nohup isolate ... keeps SIGHUP ignored */
+    }
+
+    switch (p.mode) {
+    case ISOLATE_MODE_HELP:
+        fputs(isolate_usage_text, stdout);
+        return 0;
+    case ISOLATE_MODE_VERSION:
+        printf("isolate %s\n", ISOLATE_VERSION);
+        return 0;
+    case ISOLATE_MODE_EXPLAIN:
+        if (isolate_explain(&p, &c, stdout, &err) < 0) {
+            isolate_perror(&err);
+            return ISOLATE_EXIT_FAILURE;
+        }
+        return 0;
+    case ISOLATE_MODE_RUN:
+        break;
+    }
+    isolate_exec(&p, &c, &err);
+    isolate_perror(&err);
+    isolate_policy_free(&p);
+    return ISOLATE_EXIT_FAILURE;
+}

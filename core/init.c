@@ -1,0 +1,193 @@
+/*
+ * init.c - PID 1 of the sandbox: isolate-init's second role.
+ *
+ * Forked by the supervisor after it unshared the PID namespace, so this is the
+ * first process inside it. It finishes what only an insider can do (the /proc
+ * of this namespace, the terminal for this process group), then drops every
+ * capability, becomes non-dumpable (the command runs as the same uid and must
+ * not ptrace it or read its memory through /proc/1/mem), loads the seccomp
+ * filter, and starts the command with a vfork-style clone.
+ *
+ * Then it does what a PID 1 must (tini's loop): reaps every orphan, forwards
+ * to the command the signals the supervisor passes on (a PID 1 ignores
+ * signals it has no handler for, so nothing reaches the command otherwise),
+ * reports a stopped command so that the supervisor can stop too, and when the
+ * command ends, kills whatever is left (nothing outlives the sandbox) and
+ * reports the command's status.
+ */
+#include "internal.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+extern char **environ;
+
+struct cmd {
+    char **argv;
+    volatile int exec_errno;
+};
+
+/* A script without #! is run by /bin/sh, as shells do. */
+static void exec_file(const char *path, char **argv)
+{
+    execve(path, argv, environ);
+    if (errno == ENOEXEC) {
+        char *sh[256];
+        int n = 0;
+        sh[n++] = "/bin/sh";
+        sh[n++] = (char *)path;
+        for (int i = 1; argv[i] && n < 255; i++) sh[n++] = argv[i];
+        sh[n] = NULL;
+        execve("/bin/sh", sh, environ);
+        errno = ENOEXEC;
+    }
+}
+
+/* PATH search with a shell's verdicts: "not found" (127) unless a matching
+ * file exists but cannot be executed (126). Unreadable directories in PATH
+ * are skipped, not reported (glibc's execvpe would report EACCES). */
+static int exec_command(char **argv)
+{
+    const char *path = getenv("PATH"), *p;
+    char buf[4096];
+    int denied = 0;
+
+    if (strchr(argv[0], '/')) {
+        exec_file(argv[0], argv);
+        return errno;
+    }
+    for (p = path ? path : "/usr/bin:/bin"; p; p = strchr(p, ':') ? strchr(p, ':') + 1 : NULL) {
+        size_t dlen = strcspn(p, ":");
+        struct stat st;
+        if ((size_t)snprintf(buf, sizeof buf, "%.*s%s%s", (int)dlen, p, dlen ? "/" : "",
+                             argv[0]) >= sizeof buf)
+            continue;
+        exec_file(buf, argv);
+        if (errno != ENOENT && errno != ENOTDIR && errno != EACCES) return errno;
+        if (errno == EACCES && stat(buf, &st) == 0 && S_ISREG(st.st_mode)) denied = 1;
+    }
+    return denied ? EACCES : ENOENT;
+}
+
+static int cmd_entry(void *arg)
+{
+    struct cmd *c = arg;
+    sigset_t none;
+
+    sigemptyset(&none);
+    sigprocmask(SIG_SETMASK, &none, NULL);
+    c->exec_errno = exec_command(c->argv);
+    _exit(127);
+}
+
+static void send_event(int fd, int type, int wstatus, int sig)
+{
+    struct iso_event ev = {.type = type, .wstatus = wstatus, .sig = sig};
+    ssize_t n;
+    do n = write(fd, &ev, sizeof ev);
+    while (n < 0 && errno == EINTR);
+}
+
+static void __attribute__((noreturn)) finish(int evfd, int wstatus)
+{
+    /* Nothing outlives the command: kill the rest of the namespace, reap. */
+    kill(-1, SIGKILL);
+    while (waitpid(-1, NULL, __WALL) > 0 || errno == EINTR) {
+    }
+    send_event(evfd, ISO_EV_EXITED, wstatus, 0);
+    _exit(0);
+}
+
+static void __attribute__((noreturn)) fail(int evfd, const struct isolate_error *e)
+{
+    isolate_perror(e);
+    finish(evfd, ISOLATE_EXIT_FAILURE << 8);
+}
+
+static pid_t start_command(struct cmd *c, int evfd)
+{
+    static char stack[64 * 1024] __attribute__((aligned(16)));
+    struct isolate_error e;
+    pid_t pid;
+
+    /* The stack is this process's own (PID 1 is a fresh exec, not the shell). */
+    pid = clone(cmd_entry, stack + sizeof stack, CLONE_VM | CLONE_VFORK | SIGCHLD, c);
+    if (pid < 0) {
+        iso_err(&e, errno, "cannot start the command");
+        fail(evfd, &e);
+    }
+    if (c->exec_errno) {
+        int code = c->exec_errno == ENOENT ? ISOLATE_EXIT_NOTFOUND : ISOLATE_EXIT_NOEXEC;
+        if (c->exec_errno == ENOENT && !strchr(c->argv[0], '/'))
+            iso_say("%s: command not found", c->argv[0]);
+        else
+            iso_say("%s: %s", c->argv[0], iso_strerror(c->exec_errno));
+        waitpid(pid, NULL, 0);
+        finish(evfd, code << 8);
+    }
+    return pid;
+}
+
+void iso_init_main(const struct iso_init_opts *o, int evfd)
+{
+    struct isolate_error e;
+    struct cmd c = {.argv = o->argv};
+    struct pollfd pf = {.fd = evfd, .events = 0};
+    sigset_t all;
+    siginfo_t si;
+    pid_t cmd;
+
+    /* All signals stay blocked (inherited): they are taken with sigwaitinfo. */
+    sigfillset(&all);
+    if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0) _exit(ISOLATE_EXIT_FAILURE);
+    /* The supervisor may have died before PDEATHSIG was armed. */
+    if (poll(&pf, 1, 0) > 0 && (pf.revents & (POLLERR | POLLHUP))) _exit(ISOLATE_EXIT_FAILURE);
+
+    setpgid(0, 0);
+    if (o->fg) iso_tty_give(o->ctty, getpgrp());
+    if (o->ctty >= 0) close(o->ctty);
+    if (iso_mount_proc(o->verbose, &e) < 0) fail(evfd, &e);
+    if (iso_caps_drop_all(&e) < 0) fail(evfd, &e);
+    if (prctl(PR_SET_DUMPABLE, 0) < 0) {
+        iso_err(&e, errno, "cannot make PID 1 non-dumpable");
+        fail(evfd, &e);
+    }
+    iso_log(o->verbose, "PID 1: no capabilities, not dumpable, own process group%s",
+            o->fg ? ", terminal taken" : "");
+    if (iso_seccomp_load(o->verbose, &e) < 0) fail(evfd, &e);
+
+    cmd = start_command(&c, evfd);
+    for (;;) {
+        int sig = sigwaitinfo(&all, &si), st;
+        pid_t w;
+
+        if (sig < 0) continue;
+        if (sig == SIGCHLD) {
+            while ((w = waitpid(-1, &st, WNOHANG | WUNTRACED)) > 0) {
+                if (w != cmd) continue;
+                if (WIFSTOPPED(st))
+                    send_event(evfd, ISO_EV_STOPPED, 0, WSTOPSIG(st));
+                else
+                    finish(evfd, st);
+            }
+            continue;
+        }
+        /* Signals the terminal sent to the whole process group already reached
+         * the command; processes inside the sandbox may not direct PID 1.
+         * Forward only what came from outside (the supervisor, or a user
+         * signalling this process): those carry no pid in this namespace. */
+        if (si.si_code == SI_KERNEL || si.si_pid != 0) continue;
+        if (sig == SIGCONT)
+            kill(-1, SIGCONT);
+        else
+            kill(cmd, sig);
+    }
+}

@@ -1,0 +1,150 @@
+/*
+ * internal.h - declarations shared by the files of libisolate and isolate-init.
+ *
+ * The core is built with -fvisibility=hidden and every internal name carries the
+ * iso_ prefix: it is loaded into bash, which exports thousands of symbols.
+ */
+#ifndef ISOLATE_INTERNAL_H
+#define ISOLATE_INTERNAL_H
+
+#include "isolate.h"
+#include "seccomp_rules.h"
+
+#include <stdarg.h>
+#include <sys/types.h>
+
+#define ISO_PUBLIC __attribute__((visibility("default")))
+
+/* Kind of one file-system step of the plan. */
+enum iso_mount_kind {
+    ISO_M_TMPFS,     /* fresh private tmpfs (home, /tmp, /run ...) */
+    ISO_M_BIND,      /* host path bound at the same place */
+    ISO_M_HIDE,      /* empty read-only tmpfs over a directory, /dev/null over a file */
+};
+
+struct iso_mount {
+    enum iso_mount_kind kind;
+    char *path;        /* absolute canonical path; target (and source for binds) */
+    const char *label; /* why: "private home", "current directory", "--write" */
+    int writable;      /* binds: writable; tmpfs: always writable */
+    int is_dir;        /* source is a directory (binds, hides) */
+    int under_private; /* target lies inside a private tmpfs: mountpoint must be made */
+    unsigned mode;     /* tmpfs root mode */
+    int clone_fd;      /* child side: detached copy of the source taken before covering */
+};
+
+/*
+ * Everything the sandbox-building child needs, computed in the parent so that
+ * the child (which shares the shell's memory) only makes system calls: no
+ * allocation, no stdio, no locale.
+ */
+struct iso_plan {
+    uid_t uid;
+    gid_t gid;
+    char uid_map[32];
+    char gid_map[32];
+    char *home;       /* the caller's $HOME, canonical, or NULL if unusable */
+    char *cwd_host;   /* the caller's current directory */
+    char *cwd_inside; /* where the command starts */
+    const char *cwd_note; /* why the current directory is not exposed, or NULL */
+    struct iso_mount *mounts;
+    size_t nmounts;
+    int helper_fd;      /* O_PATH descriptor of isolate-init */
+    char **helper_argv; /* isolate-init's private command line */
+    char **envp;        /* the command's environment */
+    const int *keep_fds;
+    size_t nkeep_fds;
+    int tty_src;        /* parent's descriptor of the controlling terminal, or -1 */
+    int ctty_fd;        /* number the controlling terminal gets in the helper, or -1 */
+    int fg;             /* caller owns the terminal: hand it to the sandbox */
+    int new_pgrp;
+    sigset_t keep_ignored;
+    int verbose;
+    int quiet;
+    pid_t parent_pid;   /* the supervisor dies with this process */
+    struct isolate_error err; /* filled by the child when setup fails */
+};
+
+/* error.c */
+void iso_err(struct isolate_error *e, int errnum, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+void iso_err_hint(struct isolate_error *e, const char *hint);
+const char *iso_strerror(int errnum);
+void iso_log(int verbose, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void iso_say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* policy.c */
+int iso_plan_build(struct iso_plan *plan, const struct isolate_policy *p,
+                   const struct isolate_caller *c, struct isolate_error *err);
+int iso_plan_prepare_run(struct iso_plan *plan, const struct isolate_policy *p,
+                         const struct isolate_caller *c, struct isolate_error *err);
+void iso_plan_free(struct iso_plan *plan);
+int iso_plan_describe(const struct iso_plan *plan, const struct isolate_policy *p,
+                      const struct isolate_caller *c, FILE *out);
+
+/* env.c */
+char **iso_env_build(char *const *caller_env, const char *home, const char *const *extra,
+                     size_t nextra, struct isolate_error *err);
+int iso_env_allowed(const char *name);
+int iso_env_name_valid(const char *s, size_t len);
+void iso_strv_free(char **v);
+
+/* child.c: the setup sequence, in the new namespaces, before exec of the helper */
+int iso_child_setup(struct iso_plan *plan);
+#define ISO_CLONE_FLAGS                                                                           \
+    (CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWNET | CLONE_NEWIPC | CLONE_NEWUTS | CLONE_NEWCGROUP)
+
+/* userns.c */
+int iso_userns_map(const struct iso_plan *plan, struct isolate_error *e);
+void iso_userns_hint(struct isolate_error *e, int errnum);
+
+/* uts.c */
+int iso_uts_setup(const struct iso_plan *plan, struct isolate_error *e);
+#define ISO_HOSTNAME "isolate"
+
+/* net.c */
+int iso_net_loopback_up(const struct iso_plan *plan, struct isolate_error *e);
+
+/* mounts.c */
+int iso_mounts_setup(struct iso_plan *plan, struct isolate_error *e);
+int iso_mount_proc(int verbose, struct isolate_error *e);
+extern const char *const iso_private_dirs[];
+extern const char *const iso_dev_nodes[];
+
+/* fds.c */
+int iso_fds_prepare(const struct iso_plan *plan, struct isolate_error *e);
+
+/* caps.c */
+int iso_caps_keep_for_init(struct isolate_error *e);
+int iso_caps_drop_all(struct isolate_error *e);
+
+/* signals.c */
+void iso_signals_reset(const sigset_t *keep_ignored);
+
+/* seccomp.c (helper only: the program is generated at build time) */
+int iso_seccomp_load(int verbose, struct isolate_error *e);
+
+/* tty.c */
+int iso_tty_give(int fd, pid_t pgrp);
+int iso_tty_owner(int fd);
+
+/* helper side (isolate-init) */
+struct iso_init_opts {
+    int verbose;
+    int ctty;        /* controlling terminal descriptor, or -1 */
+    int fg;          /* hand the terminal to the sandbox's process group */
+    pid_t parent;    /* die when this process dies */
+    char **argv;     /* the command */
+};
+int iso_supervise(const struct iso_init_opts *o);
+void iso_init_main(const struct iso_init_opts *o, int evfd) __attribute__((noreturn));
+
+/* Events PID 1 sends to the supervisor. */
+struct iso_event {
+    int type;     /* ISO_EV_* */
+    int wstatus;  /* of the command */
+    int sig;      /* stop signal */
+};
+enum { ISO_EV_STOPPED = 1, ISO_EV_EXITED = 2, ISO_EV_FAILED = 3 };
+
+#endif

@@ -1,0 +1,131 @@
+/*
+ * isolate.h - the one public header of libisolate.
+ *
+ * Every front end (the bash builtin, the zsh module, the standalone CLI) does the
+ * same four things with this header: parse argv into a policy, act on the mode
+ * (help, version, explain, run), start the sandbox, and turn its end into a
+ * status. Front ends never make sandbox syscalls or choose defaults themselves.
+ *
+ * Contract of every function that can fail: it returns -1 (or a negative pid)
+ * and fills the caller's struct isolate_error; it never exits, never aborts and
+ * never changes the calling process (which may be the user's interactive shell)
+ * beyond what its documentation says.
+ */
+#ifndef ISOLATE_H
+#define ISOLATE_H
+
+#include <signal.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <sys/types.h>
+
+#define ISOLATE_VERSION "0.1.0"
+
+/* Exit statuses, as env(1), timeout(1) and chroot(1) use them. */
+enum {
+    ISOLATE_EXIT_TIMEOUT = 124,  /* killed by the wall-clock limit */
+    ISOLATE_EXIT_FAILURE = 125,  /* isolate itself failed; message on stderr */
+    ISOLATE_EXIT_NOEXEC = 126,   /* command found but not executable */
+    ISOLATE_EXIT_NOTFOUND = 127, /* command not found */
+};
+
+/* An error, fixed-size so that it can be filled in a vfork-style child and read
+ * by the parent, or written whole on a pipe. errnum is 0 when no errno applies. */
+struct isolate_error {
+    int errnum;
+    char msg[512];
+};
+
+enum isolate_mode {
+    ISOLATE_MODE_RUN = 0,
+    ISOLATE_MODE_HELP,
+    ISOLATE_MODE_VERSION,
+    ISOLATE_MODE_EXPLAIN,
+};
+
+enum isolate_path_kind {
+    ISOLATE_PATH_WRITE, /* -w, --write: host path bound writable at the same place */
+    ISOLATE_PATH_RO,    /* --ro: host path bound read-only (e.g. below $HOME or /tmp) */
+    ISOLATE_PATH_HIDE,  /* --hide: path replaced by something empty */
+};
+
+struct isolate_path {
+    enum isolate_path_kind kind;
+    const char *arg; /* as the user gave it; borrowed from argv */
+};
+
+/* What the user asked for. Strings are borrowed from the argv given to
+ * isolate_parse(); arrays are owned and released by isolate_policy_free(). */
+struct isolate_policy {
+    enum isolate_mode mode;
+    int verbose;
+    int quiet;
+    struct isolate_path *paths;
+    size_t npaths;
+    const char **env; /* --env NAME or NAME=VALUE, in order */
+    size_t nenv;
+    int *keep_fds;
+    size_t nkeep_fds;
+    const char *command; /* -c STRING, or NULL */
+    char *const *argv;   /* the command and its arguments (with -c: $0 $1 ...) */
+    int argc;
+};
+
+/* Parses argv[0..argc) (argv[0] is the program name). Options stop at the first
+ * non-option or at "--". On error returns -1 with a message that names the
+ * option; *p is then empty and needs no free. Pure: no I/O, no globals. */
+int isolate_parse(struct isolate_policy *p, int argc, char *const argv[], struct isolate_error *err);
+
+/* Releases what isolate_parse() allocated. Safe on a zeroed policy. */
+void isolate_policy_free(struct isolate_policy *p);
+
+/* Parses a file descriptor number as --keep-fd takes it. */
+int isolate_parse_fd(const char *s, int *out);
+
+/* The usage text of --help and of bash's `help isolate`. */
+extern const char isolate_usage_text[];
+
+/* Facts about the caller that only the front end knows. */
+struct isolate_caller {
+    const char *shell;      /* shell that runs -c strings (the caller's own) */
+    char *const *environ;   /* the caller's exported environment */
+    int may_take_terminal;  /* not a background job and not one element of a pipeline */
+    int new_pgrp;           /* put the supervisor in a process group of its own (job control) */
+    sigset_t keep_ignored;  /* signals the command inherits as ignored; others are reset */
+};
+
+/* Resolves the policy against the machine (paths, home, current directory) and
+ * prints in plain words what the sandbox would allow. Runs nothing. */
+int isolate_explain(const struct isolate_policy *p, const struct isolate_caller *c, FILE *out,
+                    struct isolate_error *err);
+
+/* Starts the sandbox from a long-lived process such as a shell. The child that
+ * builds the sandbox shares the caller's memory while the caller is suspended
+ * (no copy of the shell's page tables) and execs the small isolate-init helper
+ * before anything untrusted runs. Returns the pid of the supervisor, a direct
+ * child with exit signal SIGCHLD whose wait status is the command's own (exit
+ * code, or death by the same signal); the caller must reap it (a shell through
+ * its job table). Returns -1 with *err filled when nothing could be started.
+ * All signals are blocked only for the duration of the clone; the caller's mask
+ * is restored before returning. */
+pid_t isolate_spawn(const struct isolate_policy *p, const struct isolate_caller *c,
+                    struct isolate_error *err);
+
+/* Turns the calling process itself into the supervisor (for the CLI): builds
+ * the sandbox in place and execs isolate-init. Returns only on failure. */
+int isolate_exec(const struct isolate_policy *p, const struct isolate_caller *c,
+                 struct isolate_error *err);
+
+/* $? for a wait status: the exit code, or 128+n when killed by signal n. */
+int isolate_status_from_wait(int wstatus);
+
+/* Prints "isolate: MESSAGE" on fd 2. */
+void isolate_perror(const struct isolate_error *err);
+
+/* If the terminal on the caller's standard streams is left in another process
+ * group of the caller's session (a supervisor was killed while the sandbox held
+ * it), hands it back to the caller's process group. For callers without job
+ * control; blocks SIGTTOU only for the duration of the call. */
+void isolate_reclaim_terminal(void);
+
+#endif

@@ -1,0 +1,286 @@
+/*
+ * mounts.c - the mount namespace: the host's file system read-only, with
+ * private, empty, writable replacements for $HOME, /tmp, /var/tmp, /run and
+ * /dev/shm, a minimal /dev, and the binds the user asked for.
+ *
+ * Runs in the sandbox-building child (holding every capability of the new user
+ * namespace, which owns the new mount namespace), except iso_mount_proc(),
+ * which PID 1 runs because a proc mount shows the PID namespace of its mounter.
+ *
+ * Order matters and is the whole design:
+ *  1. make every mount private, so nothing done here reaches the host and no
+ *     host mount appears later inside (it would not be read-only);
+ *  2. take detached copies (open_tree OPEN_TREE_CLONE) of every source that is
+ *     about to be covered (device nodes, the current directory under $HOME,
+ *     --write/--ro paths), so no path is looked up again once the tree changes;
+ *  3. make the whole tree read-only and nosuid in one recursive mount_setattr:
+ *     no mount is missed, and flags the host locked stay as they are;
+ *  4. mount the private tmpfs and /dev, then attach the copies.
+ * New mounts made here are owned by the sandbox's user namespace, but the
+ * command runs without capabilities and seccomp denies the mount API, so it
+ * can neither unmount them nor reach what they cover.
+ */
+#include "internal.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <linux/mount.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+const char *const iso_dev_nodes[] = {"null", "zero", "full", "random", "urandom", "tty", NULL};
+#define NDEV 6
+
+static int sys_open_tree(int dfd, const char *path, unsigned flags)
+{
+    return (int)syscall(SYS_open_tree, dfd, path, flags);
+}
+
+static int sys_move_mount(int from, const char *to)
+{
+    return (int)syscall(SYS_move_mount, from, "", AT_FDCWD, to, MOVE_MOUNT_F_EMPTY_PATH);
+}
+
+static int sys_mount_setattr(int dfd, const char *path, unsigned flags, unsigned long set,
+                             unsigned long clr)
+{
+    struct mount_attr a;
+    memset(&a, 0, sizeof a);
+    a.attr_set = set;
+    a.attr_clr = clr;
+    return (int)syscall(SYS_mount_setattr, dfd, path, flags, &a, sizeof a);
+}
+
+/* mkdir -p inside a tmpfs this child created (nobody else can have planted
+ * anything there yet). */
+static int make_dirs(const char *path, struct isolate_error *e)
+{
+    char buf[PATH_MAX];
+    size_t len = strlen(path);
+
+    if (len >= sizeof buf) {
+        iso_err(e, ENAMETOOLONG, "%s", path);
+        return -1;
+    }
+    memcpy(buf, path, len + 1);
+    for (char *p = buf + 1;; p++) {
+        if (*p == '/' || *p == '\0') {
+            char c = *p;
+            *p = '\0';
+            if (mkdir(buf, 0755) < 0 && errno != EEXIST) {
+                iso_err(e, errno, "cannot create %s inside the sandbox", buf);
+                return -1;
+            }
+            *p = c;
+            if (!c) break;
+        }
+    }
+    return 0;
+}
+
+static int make_mountpoint(const char *path, int is_dir, struct isolate_error *e)
+{
+    char parent[PATH_MAX];
+    const char *slash;
+    int fd;
+
+    if (is_dir) return make_dirs(path, e);
+    slash = strrchr(path, '/');
+    if (slash && slash != path) {
+        size_t n = (size_t)(slash - path);
+        if (n >= sizeof parent) n = sizeof parent - 1;
+        memcpy(parent, path, n);
+        parent[n] = '\0';
+        if (make_dirs(parent, e) < 0) return -1;
+    }
+    fd = open(path, O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0644);
+    if (fd < 0) {
+        iso_err(e, errno, "cannot create %s inside the sandbox", path);
+        return -1;
+    }
+    close(fd);
+    return 0;
+}
+
+static int clone_sources(struct iso_plan *plan, int *dev, struct isolate_error *e)
+{
+    char path[64];
+
+    for (int i = 0; i < NDEV; i++) {
+        snprintf(path, sizeof path, "/dev/%s", iso_dev_nodes[i]);
+        dev[i] = sys_open_tree(AT_FDCWD, path, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
+        if (dev[i] < 0) {
+            iso_err(e, errno, "cannot share %s", path);
+            if (errno == ENOSYS)
+                iso_err_hint(e, "isolate needs Linux 5.12 or later (open_tree, mount_setattr)");
+            return -1;
+        }
+    }
+    for (size_t i = 0; i < plan->nmounts; i++) {
+        struct iso_mount *m = &plan->mounts[i];
+        if (m->kind == ISO_M_BIND)
+            m->clone_fd = sys_open_tree(AT_FDCWD, m->path,
+                                        OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC |
+                                            (m->is_dir ? AT_RECURSIVE : 0));
+        else if (m->kind == ISO_M_HIDE && !m->is_dir)
+            m->clone_fd = sys_open_tree(AT_FDCWD, "/dev/null", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
+        else
+            continue;
+        if (m->clone_fd < 0) {
+            iso_err(e, errno, "cannot share %s (%s)", m->path, m->label);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+static int attach(int fd, const char *path, int writable, struct isolate_error *e)
+{
+    unsigned long set = MOUNT_ATTR_NOSUID | (writable ? 0 : MOUNT_ATTR_RDONLY);
+    unsigned long clr = writable ? MOUNT_ATTR_RDONLY : 0;
+
+    if (sys_mount_setattr(fd, "", AT_EMPTY_PATH | AT_RECURSIVE, set, clr) < 0) {
+        iso_err(e, errno, "cannot make %s %s", path, writable ? "writable" : "read-only");
+        if (errno == EPERM && writable)
+            iso_err_hint(e, "it lies on a file system the host mounted read-only");
+        return -1;
+    }
+    if (sys_move_mount(fd, path) < 0) {
+        iso_err(e, errno, "cannot mount %s", path);
+        return -1;
+    }
+    return 0;
+}
+
+static int mount_tmpfs(const char *path, unsigned mode, unsigned long flags,
+                       struct isolate_error *e)
+{
+    char opts[32];
+    snprintf(opts, sizeof opts, "mode=%o", mode);
+    if (mount("tmpfs", path, "tmpfs", flags, opts) < 0) {
+        iso_err(e, errno, "cannot mount a private tmpfs on %s", path);
+        return -1;
+    }
+    return 0;
+}
+
+static int symlink_dev(const char *target, const char *path, struct isolate_error *e)
+{
+    if (symlink(target, path) < 0) {
+        iso_err(e, errno, "cannot create %s", path);
+        return -1;
+    }
+    return 0;
+}
+
+/* A minimal /dev: the harmless character devices, the controlling terminal,
+ * a private devpts instance (ptys made inside are not the host's) and a
+ * private /dev/shm. No disks, no /dev/kmsg, no /dev/input. */
+static int setup_dev(const struct iso_plan *plan, const int *dev, struct isolate_error *e)
+{
+    char path[64];
+
+    if (mount_tmpfs("/dev", 0755, MS_NOSUID | MS_NOEXEC, e) < 0) return -1;
+    for (int i = 0; i < NDEV; i++) {
+        snprintf(path, sizeof path, "/dev/%s", iso_dev_nodes[i]);
+        if (make_mountpoint(path, 0, e) < 0) return -1;
+        if (sys_move_mount(dev[i], path) < 0) {
+            iso_err(e, errno, "cannot mount %s", path);
+            return -1;
+        }
+    }
+    if (symlink_dev("/proc/self/fd", "/dev/fd", e) < 0 ||
+        symlink_dev("/proc/self/fd/0", "/dev/stdin", e) < 0 ||
+        symlink_dev("/proc/self/fd/1", "/dev/stdout", e) < 0 ||
+        symlink_dev("/proc/self/fd/2", "/dev/stderr", e) < 0 ||
+        symlink_dev("pts/ptmx", "/dev/ptmx", e) < 0)
+        return -1;
+    if (mkdir("/dev/pts", 0755) < 0 || mkdir("/dev/shm", 01777) < 0) {
+        iso_err(e, errno, "cannot populate /dev");
+        return -1;
+    }
+    if (mount("devpts", "/dev/pts", "devpts", MS_NOSUID | MS_NOEXEC,
+              "newinstance,ptmxmode=0666,mode=620") < 0) {
+        iso_err(e, errno, "cannot mount a private devpts on /dev/pts");
+        return -1;
+    }
+    if (mount_tmpfs("/dev/shm", 01777, MS_NOSUID | MS_NODEV, e) < 0) return -1;
+    iso_log(plan->verbose, "mount: minimal /dev (null zero full random urandom tty, private pts "
+                           "and shm)");
+    return 0;
+}
+
+static int apply_step(struct iso_mount *m, int verbose, struct isolate_error *e)
+{
+    if (m->under_private && make_mountpoint(m->path, m->is_dir || m->kind == ISO_M_TMPFS, e) < 0)
+        return -1;
+    switch (m->kind) {
+    case ISO_M_TMPFS:
+        if (mount_tmpfs(m->path, m->mode, MS_NOSUID | MS_NODEV, e) < 0) return -1;
+        iso_log(verbose, "mount: %s on %s (empty, writable, gone at exit)", m->label, m->path);
+        return 0;
+    case ISO_M_BIND:
+        if (attach(m->clone_fd, m->path, m->writable, e) < 0) return -1;
+        iso_log(verbose, "mount: %s %s (%s)", m->path, m->writable ? "writable" : "read-only",
+                m->label);
+        return 0;
+    case ISO_M_HIDE:
+        if (m->is_dir) {
+            if (mount("tmpfs", m->path, "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC,
+                      "mode=0555") < 0) {
+                iso_err(e, errno, "cannot hide %s", m->path);
+                return -1;
+            }
+        } else if (attach(m->clone_fd, m->path, 0, e) < 0) {
+            return -1;
+        }
+        iso_log(verbose, "mount: %s hidden (empty)", m->path);
+        return 0;
+    }
+    return 0;
+}
+
+int iso_mounts_setup(struct iso_plan *plan, struct isolate_error *e)
+{
+    int dev[NDEV], rc = -1;
+
+    for (int i = 0; i < NDEV; i++) dev[i] = -1;
+    if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0) {
+        iso_err(e, errno, "cannot make the mount namespace private");
+        goto out;
+    }
+    if (clone_sources(plan, dev, e) < 0) goto out;
+    if (sys_mount_setattr(AT_FDCWD, "/", AT_RECURSIVE, MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID, 0) <
+        0) {
+        iso_err(e, errno, "cannot make the file system read-only");
+        goto out;
+    }
+    iso_log(plan->verbose, "mount: host file system read-only and nosuid, private to the sandbox");
+    if (setup_dev(plan, dev, e) < 0) goto out;
+    for (size_t i = 0; i < plan->nmounts; i++)
+        if (apply_step(&plan->mounts[i], plan->verbose, e) < 0) goto out;
+    rc = 0;
+out:
+    for (int i = 0; i < NDEV; i++)
+        if (dev[i] >= 0) close(dev[i]);
+    for (size_t i = 0; i < plan->nmounts; i++)
+        if (plan->mounts[i].clone_fd >= 0) {
+            close(plan->mounts[i].clone_fd);
+            plan->mounts[i].clone_fd = -1;
+        }
+    return rc;
+}
+
+int iso_mount_proc(int verbose, struct isolate_error *e)
+{
+    if (mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0) {
+        iso_err(e, errno, "cannot mount /proc for the sandbox");
+        return -1;
+    }
+    iso_log(verbose, "mount: fresh /proc (sandbox processes only)");
+    return 0;
+}

@@ -1,0 +1,393 @@
+/*
+ * policy.c - defaults, validation, and the plan: the policy resolved against
+ * this machine (home, current directory, user paths, helper, environment).
+ *
+ * Runs in the caller's process before anything is created, so every bad input
+ * is reported here with nothing executed or changed. The plan is what the
+ * sandbox-building child consumes without allocating, and what --explain reads
+ * to describe the sandbox in plain words.
+ */
+#include "internal.h"
+
+#include <dlfcn.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <pwd.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#ifndef ISOLATE_LIBEXECDIR
+#define ISOLATE_LIBEXECDIR "/usr/local/libexec/isolate"
+#endif
+
+/* Directories replaced by private, empty, writable tmpfs: where agent, D-Bus,
+ * X11, Wayland and daemon sockets live, and where other users' files meet. */
+const char *const iso_private_dirs[] = {"/tmp", "/var/tmp", "/run", NULL};
+
+static int is_under(const char *path, const char *dir)
+{
+    size_t n = strlen(dir);
+    if (!strcmp(dir, "/")) return 1;
+    return !strncmp(path, dir, n) && (path[n] == '/' || path[n] == '\0');
+}
+
+static int depth(const char *path)
+{
+    int d = 0;
+    if (!strcmp(path, "/")) return 0;
+    for (; *path; path++) d += *path == '/';
+    return d;
+}
+
+static const char *env_get(char *const *env, const char *name)
+{
+    size_t len = strlen(name);
+    for (char *const *e = env; e && *e; e++)
+        if (!strncmp(*e, name, len) && (*e)[len] == '=') return *e + len + 1;
+    return NULL;
+}
+
+static int add_mount(struct iso_plan *plan, enum iso_mount_kind kind, const char *path,
+                     const char *label, int writable, int is_dir, unsigned mode)
+{
+    struct iso_mount *m = realloc(plan->mounts, (plan->nmounts + 1) * sizeof *m);
+    if (!m) return -1;
+    plan->mounts = m;
+    m += plan->nmounts;
+    memset(m, 0, sizeof *m);
+    m->path = strdup(path);
+    if (!m->path) return -1;
+    m->kind = kind;
+    m->label = label;
+    m->writable = writable;
+    m->is_dir = is_dir;
+    m->mode = mode;
+    m->clone_fd = -1;
+    plan->nmounts++;
+    return 0;
+}
+
+/* A private area is a tmpfs of the plan: targets inside it need a mountpoint. */
+static const struct iso_mount *private_area_of(const struct iso_plan *plan, const char *path)
+{
+    const struct iso_mount *best = NULL;
+    for (size_t i = 0; i < plan->nmounts; i++) {
+        const struct iso_mount *m = &plan->mounts[i];
+        if (m->kind == ISO_M_TMPFS && is_under(path, m->path) &&
+            (!best || strlen(m->path) > strlen(best->path)))
+            best = m;
+    }
+    return best;
+}
+
+static int cmp_depth(const void *a, const void *b)
+{
+    const struct iso_mount *x = a, *y = b;
+    int dx = depth(x->path), dy = depth(y->path);
+    if (dx != dy) return dx - dy;
+    /* Equal depth: keep plan order (tmpfs defaults, user paths, cwd). */
+    return (x > y) - (x < y);
+}
+
+static int resolve_home(struct iso_plan *plan, const struct isolate_caller *c, const char **envhome)
+{
+    const char *h = env_get(c->environ, "HOME");
+    char buf[PATH_MAX];
+
+    if (!h || !*h) {
+        struct passwd pw, *res = NULL;
+        char pwbuf[4096];
+        if (getpwuid_r(plan->uid, &pw, pwbuf, sizeof pwbuf, &res) == 0 && res)
+            h = res->pw_dir;
+    }
+    *envhome = h;
+    if (!h || !realpath(h, buf) || !strcmp(buf, "/")) return 0;
+    plan->home = strdup(buf);
+    return plan->home ? 0 : -1;
+}
+
+static const char *kind_option(enum isolate_path_kind k)
+{
+    return k == ISOLATE_PATH_WRITE ? "--write" : k == ISOLATE_PATH_RO ? "--ro" : "--hide";
+}
+
+static int add_user_paths(struct iso_plan *plan, const struct isolate_policy *p,
+                          struct isolate_error *err)
+{
+    for (size_t i = 0; i < p->npaths; i++) {
+        const struct isolate_path *up = &p->paths[i];
+        const char *opt = kind_option(up->kind);
+        char buf[PATH_MAX];
+        struct stat st;
+
+        if (!realpath(up->arg, buf) || stat(buf, &st) < 0) {
+            iso_err(err, errno, "%s %s", opt, up->arg);
+            return -1;
+        }
+        if (!strcmp(buf, "/")) {
+            iso_err(err, 0,
+                    "%s %s: the root directory cannot be shared this way; name the "
+                    "directories the command needs",
+                    opt, up->arg);
+            return -1;
+        }
+        if (is_under(buf, "/proc")) {
+            iso_err(err, 0, "%s %s: paths under /proc cannot be shared", opt, up->arg);
+            return -1;
+        }
+        if (!S_ISDIR(st.st_mode) && !S_ISREG(st.st_mode) && up->kind == ISOLATE_PATH_HIDE) {
+            iso_err(err, 0, "%s %s: only files and directories can be hidden", opt, up->arg);
+            return -1;
+        }
+        if (add_mount(plan, up->kind == ISOLATE_PATH_HIDE ? ISO_M_HIDE : ISO_M_BIND, buf,
+                      up->kind == ISOLATE_PATH_WRITE ? "--write"
+                      : up->kind == ISOLATE_PATH_RO  ? "--ro"
+                                                     : "--hide",
+                      up->kind == ISOLATE_PATH_WRITE, S_ISDIR(st.st_mode), 0) < 0)
+            goto oom;
+    }
+    return 0;
+oom:
+    iso_err(err, 0, "out of memory");
+    return -1;
+}
+
+/* Where the command starts, and whether the current directory must be bound. */
+static int place_cwd(struct iso_plan *plan, struct isolate_error *err)
+{
+    const char *cwd = plan->cwd_host, *start_home = plan->home ? plan->home : "/";
+    const struct iso_mount *area;
+
+    for (size_t i = 0; i < plan->nmounts; i++) {
+        const struct iso_mount *m = &plan->mounts[i];
+        if (m->kind == ISO_M_BIND && is_under(cwd, m->path)) goto visible;
+    }
+    for (size_t i = 0; i < plan->nmounts; i++) {
+        const struct iso_mount *m = &plan->mounts[i];
+        if (m->kind == ISO_M_HIDE && is_under(cwd, m->path)) {
+            plan->cwd_note = "is hidden by --hide";
+            goto not_exposed;
+        }
+    }
+    if (plan->home && !strcmp(cwd, plan->home)) {
+        plan->cwd_note = "is your home directory";
+        goto not_exposed;
+    }
+    if (plan->home && is_under(plan->home, cwd)) {
+        plan->cwd_note = "contains your home directory";
+        goto not_exposed;
+    }
+    if (!strcmp(cwd, "/")) {
+        plan->cwd_note = "is the root directory";
+        goto not_exposed;
+    }
+    if (is_under(cwd, "/proc") || (is_under(cwd, "/dev") && !is_under(cwd, "/dev/shm"))) {
+        plan->cwd_note = "is a kernel file system that the sandbox replaces";
+        goto not_exposed;
+    }
+    for (size_t i = 0; i < plan->nmounts; i++)
+        if (plan->mounts[i].kind == ISO_M_TMPFS && !strcmp(plan->mounts[i].path, cwd)) {
+            plan->cwd_note = "is replaced by a private, empty directory";
+            goto visible;
+        }
+    area = private_area_of(plan, cwd);
+    if (area || is_under(cwd, "/dev/shm")) {
+        if (add_mount(plan, ISO_M_BIND, cwd, "current directory", 0, 1, 0) < 0) {
+            iso_err(err, 0, "out of memory");
+            return -1;
+        }
+    }
+visible:
+    plan->cwd_inside = strdup(cwd);
+    return plan->cwd_inside ? 0 : -1;
+not_exposed:
+    plan->cwd_inside = strdup(start_home);
+    return plan->cwd_inside ? 0 : -1;
+}
+
+static int find_helper(struct iso_plan *plan, struct isolate_error *err)
+{
+    char self[PATH_MAX], path[PATH_MAX + 64];
+    const char *dir_of = NULL;
+    Dl_info info;
+    ssize_t n;
+    char *slash;
+
+    if (dladdr((void *)find_helper, &info) && info.dli_fname && strchr(info.dli_fname, '/') &&
+        realpath(info.dli_fname, self))
+        dir_of = self;
+    else if ((n = readlink("/proc/self/exe", self, sizeof self - 1)) > 0) {
+        self[n] = 0;
+        dir_of = self;
+    }
+    if (dir_of && (slash = strrchr(self, '/'))) {
+        *slash = 0;
+        snprintf(path, sizeof path, "%s/../libexec/isolate-init", self);
+        plan->helper_fd = open(path, O_PATH | O_CLOEXEC);
+        if (plan->helper_fd >= 0) return 0;
+    }
+    snprintf(path, sizeof path, "%s/isolate-init", ISOLATE_LIBEXECDIR);
+    plan->helper_fd = open(path, O_PATH | O_CLOEXEC);
+    if (plan->helper_fd >= 0) return 0;
+    iso_err(err, errno, "cannot find the isolate-init helper (looked next to %s and in %s)",
+            dir_of ? self : "the program", ISOLATE_LIBEXECDIR);
+    iso_err_hint(err, "reinstall isolate, or run 'make' in its source tree");
+    return -1;
+}
+
+static int check_keep_fds(struct iso_plan *plan, const struct isolate_policy *p,
+                          struct isolate_error *err)
+{
+    plan->keep_fds = p->keep_fds;
+    plan->nkeep_fds = p->nkeep_fds;
+    for (size_t i = 0; i < p->nkeep_fds; i++)
+        if (fcntl(p->keep_fds[i], F_GETFD) < 0) {
+            iso_err(err, errno, "--keep-fd %d", p->keep_fds[i]);
+            return -1;
+        }
+    return 0;
+}
+
+static int build_helper_argv(struct iso_plan *plan, const struct isolate_policy *p,
+                             const struct isolate_caller *c, struct isolate_error *err)
+{
+    size_t n = 0, max = 16 + (size_t)p->argc;
+    char **v = calloc(max, sizeof *v), num[32];
+
+#define PUSH(s)                                                                                   \
+    do {                                                                                          \
+        if (!(v[n++] = strdup(s))) goto oom;                                                      \
+    } while (0)
+    if (!v) goto oom;
+    PUSH("isolate-init");
+    snprintf(num, sizeof num, "%ld", (long)plan->parent_pid);
+    PUSH("--parent");
+    PUSH(num);
+    if (plan->fg) {
+        snprintf(num, sizeof num, "%d", plan->ctty_fd);
+        PUSH("--ctty");
+        PUSH(num);
+        PUSH("--fg");
+    }
+    if (plan->verbose) PUSH("--verbose");
+    PUSH("--");
+    if (p->command) {
+        PUSH(c->shell && *c->shell ? c->shell : "/bin/sh");
+        PUSH("-c");
+        PUSH(p->command);
+    }
+    for (int i = 0; i < p->argc; i++) PUSH(p->argv[i]);
+#undef PUSH
+    plan->helper_argv = v;
+    return 0;
+oom:
+    iso_strv_free(v);
+    iso_err(err, 0, "out of memory");
+    return -1;
+}
+
+/* The terminal is handed over only when the caller holds it right now. */
+static void decide_terminal(struct iso_plan *plan, const struct isolate_caller *c)
+{
+    int top = 2;
+    plan->ctty_fd = -1;
+    plan->tty_src = -1;
+    if (!c->may_take_terminal) return;
+    plan->tty_src = open("/dev/tty", O_RDWR | O_NOCTTY | O_CLOEXEC);
+    if (plan->tty_src < 0) return;
+    if (tcgetpgrp(plan->tty_src) != getpgrp()) {
+        close(plan->tty_src);
+        plan->tty_src = -1;
+        return;
+    }
+    for (size_t i = 0; i < plan->nkeep_fds; i++)
+        if (plan->keep_fds[i] > top) top = plan->keep_fds[i];
+    plan->ctty_fd = top + 1;
+    plan->fg = 1;
+}
+
+int iso_plan_build(struct iso_plan *plan, const struct isolate_policy *p,
+                   const struct isolate_caller *c, struct isolate_error *err)
+{
+    const char *envhome = NULL;
+    char buf[PATH_MAX];
+
+    memset(plan, 0, sizeof *plan);
+    plan->helper_fd = -1;
+    plan->ctty_fd = -1;
+    plan->tty_src = -1;
+    plan->uid = getuid();
+    plan->gid = getgid();
+    plan->verbose = p->verbose;
+    plan->quiet = p->quiet;
+    snprintf(plan->uid_map, sizeof plan->uid_map, "%lu %lu 1\n", (unsigned long)plan->uid,
+             (unsigned long)plan->uid);
+    snprintf(plan->gid_map, sizeof plan->gid_map, "%lu %lu 1\n", (unsigned long)plan->gid,
+             (unsigned long)plan->gid);
+
+    if (resolve_home(plan, c, &envhome) < 0) goto oom;
+    if (!getcwd(buf, sizeof buf)) {
+        iso_err(err, errno, "cannot determine the current directory");
+        goto fail;
+    }
+    if (!(plan->cwd_host = strdup(buf))) goto oom;
+
+    if (plan->home && add_mount(plan, ISO_M_TMPFS, plan->home, "private home", 1, 1, 0700) < 0)
+        goto oom;
+    for (const char *const *d = iso_private_dirs; *d; d++) {
+        struct stat st;
+        if (plan->home && !strcmp(plan->home, *d)) continue;
+        if (lstat(*d, &st) < 0 || !S_ISDIR(st.st_mode)) continue;
+        if (add_mount(plan, ISO_M_TMPFS, *d, "private", 1, 1, !strcmp(*d, "/run") ? 0755 : 01777) <
+            0)
+            goto oom;
+    }
+    if (add_user_paths(plan, p, err) < 0) goto fail;
+    if (place_cwd(plan, err) < 0) goto fail;
+    qsort(plan->mounts, plan->nmounts, sizeof *plan->mounts, cmp_depth);
+    for (size_t i = 0; i < plan->nmounts; i++) {
+        struct iso_mount *m = &plan->mounts[i];
+        const struct iso_mount *area = private_area_of(plan, m->path);
+        m->under_private = (area && area != m && strcmp(area->path, m->path)) ||
+                           is_under(m->path, "/dev");
+    }
+    if (check_keep_fds(plan, p, err) < 0) goto fail;
+    if (!(plan->envp = iso_env_build(c->environ, plan->home ? envhome : envhome, p->env, p->nenv,
+                                     err)))
+        goto fail;
+    return 0;
+oom:
+    iso_err(err, 0, "out of memory");
+fail:
+    iso_plan_free(plan);
+    return -1;
+}
+
+/* The parts of the plan needed only to run (not to explain). */
+int iso_plan_prepare_run(struct iso_plan *plan, const struct isolate_policy *p,
+                         const struct isolate_caller *c, struct isolate_error *err)
+{
+    plan->new_pgrp = c->new_pgrp;
+    plan->keep_ignored = c->keep_ignored;
+    if (find_helper(plan, err) < 0) return -1;
+    decide_terminal(plan, c);
+    return build_helper_argv(plan, p, c, err);
+}
+
+void iso_plan_free(struct iso_plan *plan)
+{
+    for (size_t i = 0; i < plan->nmounts; i++) free(plan->mounts[i].path);
+    free(plan->mounts);
+    free(plan->home);
+    free(plan->cwd_host);
+    free(plan->cwd_inside);
+    iso_strv_free(plan->helper_argv);
+    iso_strv_free(plan->envp);
+    if (plan->helper_fd >= 0) close(plan->helper_fd);
+    if (plan->tty_src >= 0) close(plan->tty_src);
+    memset(plan, 0, sizeof *plan);
+    plan->helper_fd = plan->tty_src = plan->ctty_fd = -1;
+}
