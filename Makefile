@@ -24,7 +24,7 @@ LDNOW    := -Wl,-z,now -Wl,-z,relro
 # bash loads it next to its own ~2,500 exported symbols.
 CORE_SRC := core/args.c core/error.c core/env.c core/policy.c core/explain.c core/run.c \
             core/child.c core/userns.c core/uts.c core/net.c core/mounts.c core/fds.c \
-            core/caps.c core/signals.c core/tty.c core/seccomp_rules.c
+            core/caps.c core/signals.c core/tty.c core/seccomp.c core/seccomp_rules.c
 CORE_OBJ := $(CORE_SRC:%.c=$(BUILD)/pic/%.o)
 
 # The helper: static, small, no libseccomp (its filter is generated here).
@@ -33,8 +33,8 @@ CORE_OBJ := $(CORE_SRC:%.c=$(BUILD)/pic/%.o)
 MUSL_CC  := $(shell command -v musl-gcc 2>/dev/null)
 HELPER_CC := $(if $(MUSL_CC),$(MUSL_CC),$(CC))
 HELPER_INC := $(if $(MUSL_CC),-I$(BUILD)/musl-include,)
-HELPER_SRC := helper/isolate-init.c core/supervise.c core/init.c core/seccomp.c core/caps.c \
-              core/tty.c core/error.c core/mounts.c core/args.c core/env.c core/seccomp_rules.c
+HELPER_SRC := helper/isolate-init.c core/supervise.c core/init.c core/tty.c core/error.c \
+              core/args.c core/env.c
 HELPER_OBJ := $(HELPER_SRC:%.c=$(BUILD)/static/%.o)
 
 BASH_INC := -I/usr/include/bash -I/usr/include/bash/include -I/usr/include/bash/builtins \
@@ -48,9 +48,9 @@ TEST_BIN := tests/probe tests/unit/test-core
 
 all: $(PROGRAMS) $(TEST_BIN)
 
-$(BUILD)/pic/%.o: %.c core/isolate.h core/internal.h core/seccomp_rules.h
+$(BUILD)/pic/%.o: %.c core/isolate.h core/internal.h core/seccomp_rules.h $(BUILD)/seccomp_bpf.h
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) $(HARDEN) -fPIC -fvisibility=hidden -c $< -o $@
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) $(HARDEN) -I$(BUILD) -fPIC -fvisibility=hidden -c $< -o $@
 
 $(BUILD)/static/%.o: %.c core/isolate.h core/internal.h core/seccomp_rules.h $(BUILD)/seccomp_bpf.h \
                      $(BUILD)/musl-include/.done

@@ -1,13 +1,17 @@
 /*
  * fds.c - file descriptors: 0, 1 and 2, and nothing else unless asked.
  *
- * Runs in the sandbox-building child just before its exec, on the child's own
- * copy of the descriptor table (the clone does not share it with the shell).
- * Every inherited descriptor from 3 up is marked close-on-exec in one call, so
- * a shell's `exec 7<secret`, its history file, coprocess pipes or a leaked
- * socket never reach the sandbox; --keep-fd descriptors are then re-opened to
- * exec, and the controlling terminal is placed above them for isolate-init's
- * own use (the command does not inherit it).
+ * Runs in each of the two sandbox-building children just before its exec, on
+ * the child's own copy of the descriptor table (the clones do not share it
+ * with the shell). Every inherited descriptor from 3 up is marked
+ * close-on-exec in one call, so a shell's `exec 7<secret`, its history file,
+ * coprocess pipes or a leaked socket never reach the sandbox. Then the few
+ * descriptors isolate-init needs are placed above every --keep-fd, and for
+ * PID 1 (whose exec leads to the command) the --keep-fd descriptors are
+ * re-opened to exec. The command itself never sees isolate's descriptors:
+ * they are close-on-exec in isolate-init.
+ *
+ * Returns the descriptor of isolate-init to exec (moved out of the way too).
  */
 #include "internal.h"
 
@@ -17,30 +21,40 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-int iso_fds_prepare(const struct iso_plan *plan, struct isolate_error *e)
+/* src to dst, open across exec. */
+static int place(int src, int dst)
 {
+    if (src == dst) return fcntl(dst, F_SETFD, 0);
+    return dup2(src, dst) < 0 ? -1 : 0;
+}
+
+int iso_fds_prepare(const struct iso_plan *plan, int events, int for_pid1, struct isolate_error *e)
+{
+    int high = plan->fd_base + 2, ev, tty = -1, helper;
+
     if (syscall(SYS_close_range, 3U, ~0U, CLOSE_RANGE_CLOEXEC) < 0) {
         iso_err(e, errno, "cannot close inherited file descriptors");
         if (errno == ENOSYS || errno == EINVAL)
             iso_err_hint(e, "isolate needs Linux 5.11 or later (close_range)");
         return -1;
     }
-    for (size_t i = 0; i < plan->nkeep_fds; i++)
-        if (plan->keep_fds[i] > 2 && fcntl(plan->keep_fds[i], F_SETFD, 0) < 0) {
-            iso_err(e, errno, "--keep-fd %d", plan->keep_fds[i]);
-            return -1;
-        }
-    if (plan->fg && plan->tty_src >= 0) {
-        if (plan->tty_src == plan->ctty_fd) {
-            if (fcntl(plan->ctty_fd, F_SETFD, 0) < 0) goto tty;
-        } else if (dup2(plan->tty_src, plan->ctty_fd) < 0) {
-            goto tty;
-        }
+    if (for_pid1)
+        for (size_t i = 0; i < plan->nkeep_fds; i++)
+            if (plan->keep_fds[i] > 2 && fcntl(plan->keep_fds[i], F_SETFD, 0) < 0) {
+                iso_err(e, errno, "--keep-fd %d", plan->keep_fds[i]);
+                return -1;
+            }
+    /* Move the sources out of the way first: any may sit on a target. */
+    helper = fcntl(plan->helper_fd, F_DUPFD_CLOEXEC, high);
+    ev = fcntl(events, F_DUPFD_CLOEXEC, high);
+    if (!for_pid1 && plan->fg) tty = fcntl(plan->tty_src, F_DUPFD_CLOEXEC, high);
+    if (helper < 0 || ev < 0 || (!for_pid1 && plan->fg && tty < 0) || place(ev, ISO_FD_EVENTS(plan)) < 0 ||
+        (tty >= 0 && place(tty, ISO_FD_CTTY(plan)) < 0)) {
+        iso_err(e, errno, "cannot pass descriptors to isolate-init");
+        return -1;
     }
-    iso_log(plan->verbose, "file descriptors: 0 1 2%s passed, all others closed",
-            plan->nkeep_fds ? " and --keep-fd ones" : "");
-    return 0;
-tty:
-    iso_err(e, errno, "cannot pass the terminal to isolate-init");
-    return -1;
+    if (for_pid1)
+        iso_log(plan->verbose, "file descriptors: 0 1 2%s passed, all others closed",
+                plan->nkeep_fds ? " and --keep-fd ones" : "");
+    return helper;
 }

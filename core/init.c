@@ -1,12 +1,12 @@
 /*
  * init.c - PID 1 of the sandbox: isolate-init's second role.
  *
- * Forked by the supervisor after it unshared the PID namespace, so this is the
- * first process inside it. It finishes what only an insider can do (the /proc
- * of this namespace, the terminal for this process group), then drops every
- * capability, becomes non-dumpable (the command runs as the same uid and must
- * not ptrace it or read its memory through /proc/1/mem), loads the seccomp
- * filter, and starts the command with a vfork-style clone.
+ * The first process of the sandbox's PID namespace, exec'd by PID 1's clone
+ * (core/child.c) once it had mounted /proc, taken the terminal, dropped every
+ * capability and loaded the seccomp filter. Its first act is to become
+ * non-dumpable: the command runs as the same uid and must not ptrace PID 1 or
+ * read its memory through /proc/1/mem. It starts the command with a
+ * vfork-style clone.
  *
  * Then it does what a PID 1 must (tini's loop): reaps every orphan, forwards
  * to the command the signals the supervisor passes on (a PID 1 ignores
@@ -18,6 +18,7 @@
 #include "internal.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <sched.h>
 #include <signal.h>
@@ -136,33 +137,29 @@ static pid_t start_command(struct cmd *c, int evfd)
     return pid;
 }
 
-void iso_init_main(const struct iso_init_opts *o, int evfd)
+void iso_init_main(const struct iso_init_opts *o)
 {
     struct isolate_error e;
     struct cmd c = {.argv = o->argv};
-    struct pollfd pf = {.fd = evfd, .events = 0};
+    struct pollfd pf = {.fd = o->events, .events = 0};
+    int evfd = o->events;
     sigset_t all;
     siginfo_t si;
     pid_t cmd;
 
-    /* All signals stay blocked (inherited): they are taken with sigwaitinfo. */
-    sigfillset(&all);
-    if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0) _exit(ISOLATE_EXIT_FAILURE);
-    /* The supervisor may have died before PDEATHSIG was armed. */
-    if (poll(&pf, 1, 0) > 0 && (pf.revents & (POLLERR | POLLHUP))) _exit(ISOLATE_EXIT_FAILURE);
-
-    setpgid(0, 0);
-    if (o->fg) iso_tty_give(o->ctty, getpgrp());
-    if (o->ctty >= 0) close(o->ctty);
-    if (iso_mount_proc(o->verbose, &e) < 0) fail(evfd, &e);
-    if (iso_caps_drop_all(&e) < 0) fail(evfd, &e);
     if (prctl(PR_SET_DUMPABLE, 0) < 0) {
         iso_err(&e, errno, "cannot make PID 1 non-dumpable");
         fail(evfd, &e);
     }
-    iso_log(o->verbose, "PID 1: no capabilities, not dumpable, own process group%s",
-            o->fg ? ", terminal taken" : "");
-    if (iso_seccomp_load(o->verbose, &e) < 0) fail(evfd, &e);
+    /* The command must not inherit the supervisor's channel. */
+    fcntl(evfd, F_SETFD, FD_CLOEXEC);
+    /* All signals stay blocked (inherited): they are taken with sigwaitinfo. */
+    sigfillset(&all);
+    sigprocmask(SIG_SETMASK, &all, NULL);
+    if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0) _exit(ISOLATE_EXIT_FAILURE);
+    /* The supervisor may have died before the death signal was armed. */
+    if (poll(&pf, 1, 0) > 0 && (pf.revents & (POLLERR | POLLHUP))) _exit(ISOLATE_EXIT_FAILURE);
+    iso_log(o->verbose, "PID 1: no capabilities, not dumpable, own process group");
 
     cmd = start_command(&c, evfd);
     for (;;) {

@@ -34,8 +34,8 @@ struct iso_mount {
 };
 
 /*
- * Everything the sandbox-building child needs, computed in the parent so that
- * the child (which shares the shell's memory) only makes system calls: no
+ * Everything the sandbox-building children need, computed in the parent so
+ * that they (which share the shell's memory) only make system calls: no
  * allocation, no stdio, no locale.
  */
 struct iso_plan {
@@ -50,20 +50,33 @@ struct iso_plan {
     struct iso_mount *mounts;
     size_t nmounts;
     int helper_fd;      /* O_PATH descriptor of isolate-init */
-    char **helper_argv; /* isolate-init's private command line */
+    char **sup_argv;    /* isolate-init --supervise ... */
+    char **init_argv;   /* isolate-init --init ... -- COMMAND ... */
+    char *pid1_arg;     /* slot of sup_argv the setup child fills with PID 1's pid */
     char **envp;        /* the command's environment */
     const int *keep_fds;
     size_t nkeep_fds;
+    int fd_base;        /* first descriptor number above every --keep-fd */
     int tty_src;        /* parent's descriptor of the controlling terminal, or -1 */
-    int ctty_fd;        /* number the controlling terminal gets in the helper, or -1 */
     int fg;             /* caller owns the terminal: hand it to the sandbox */
     int new_pgrp;
     sigset_t keep_ignored;
     int verbose;
     int quiet;
     pid_t parent_pid;   /* the supervisor dies with this process */
-    struct isolate_error err; /* filled by the child when setup fails */
+    char *pid1_stack;   /* stack of the PID 1 clone, provided by the caller */
+    size_t pid1_stack_size;
+    int ev_write;       /* event pipe, write end, until PID 1 places it */
+    int go_read;        /* PID 1 waits here until the setup child no longer needs libc */
+    int ns_errno;       /* outcome of PID 1's concurrent steps (raw calls), */
+    const char *ns_step; /* reported once it may use libc */
+    struct isolate_error err;      /* filled by the setup child when setup fails */
+    struct isolate_error pid1_err; /* filled by PID 1 when its part fails */
 };
+
+/* Descriptor numbers after exec: above every --keep-fd. */
+#define ISO_FD_EVENTS(plan) ((plan)->fd_base)     /* event pipe, both helpers */
+#define ISO_FD_CTTY(plan) ((plan)->fd_base + 1)   /* terminal, supervisor only */
 
 /* error.c */
 void iso_err(struct isolate_error *e, int errnum, const char *fmt, ...)
@@ -91,19 +104,51 @@ void iso_strv_free(char **v);
 
 /* child.c: the setup sequence, in the new namespaces, before exec of the helper */
 int iso_child_setup(struct iso_plan *plan);
-#define ISO_CLONE_FLAGS                                                                           \
-    (CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWNET | CLONE_NEWIPC | CLONE_NEWUTS | CLONE_NEWCGROUP)
+/* The setup child's namespaces; PID 1 adds the others (see child.c). */
+#define ISO_CLONE_FLAGS (CLONE_NEWUSER | CLONE_NEWNS)
+#define ISO_PID1_FLAGS (CLONE_NEWNET | CLONE_NEWIPC | CLONE_NEWUTS | CLONE_NEWCGROUP)
 
 /* userns.c */
 int iso_userns_map(const struct iso_plan *plan, struct isolate_error *e);
 void iso_userns_hint(struct isolate_error *e, int errnum);
 
 /* uts.c */
-int iso_uts_setup(const struct iso_plan *plan, struct isolate_error *e);
+long iso_uts_setup_raw(void);
 #define ISO_HOSTNAME "isolate"
 
 /* net.c */
-int iso_net_loopback_up(const struct iso_plan *plan, struct isolate_error *e);
+long iso_net_loopback_raw(void);
+
+/*
+ * A system call that returns -errno and never touches errno. The two
+ * sandbox-building clones share one memory and one thread pointer, so one
+ * errno: while both run, one of them makes only raw calls (see child.c).
+ */
+static inline long iso_raw_syscall5(long n, long a, long b, long c, long d, long e)
+{
+#if defined(__x86_64__)
+    long ret;
+    register long r10 __asm__("r10") = d;
+    register long r8 __asm__("r8") = e;
+    __asm__ volatile("syscall"
+                     : "=a"(ret)
+                     : "a"(n), "D"(a), "S"(b), "d"(c), "r"(r10), "r"(r8)
+                     : "rcx", "r11", "memory");
+    return ret;
+#elif defined(__aarch64__)
+    register long x8 __asm__("x8") = n;
+    register long x0 __asm__("x0") = a;
+    register long x1 __asm__("x1") = b;
+    register long x2 __asm__("x2") = c;
+    register long x3 __asm__("x3") = d;
+    register long x4 __asm__("x4") = e;
+    __asm__ volatile("svc 0" : "+r"(x0) : "r"(x8), "r"(x1), "r"(x2), "r"(x3), "r"(x4) : "memory");
+    return x0;
+#else
+#error "iso_raw_syscall: add this architecture's system call sequence"
+#endif
+}
+#define iso_raw_syscall(n, a, b, c) iso_raw_syscall5(n, a, b, c, 0, 0)
 
 /* mounts.c */
 int iso_mounts_setup(struct iso_plan *plan, struct isolate_error *e);
@@ -112,16 +157,16 @@ extern const char *const iso_private_dirs[];
 extern const char *const iso_dev_nodes[];
 
 /* fds.c */
-int iso_fds_prepare(const struct iso_plan *plan, struct isolate_error *e);
+int iso_fds_prepare(const struct iso_plan *plan, int events, int keep_user_fds,
+                    struct isolate_error *e);
 
 /* caps.c */
-int iso_caps_keep_for_init(struct isolate_error *e);
 int iso_caps_drop_all(struct isolate_error *e);
 
 /* signals.c */
 void iso_signals_reset(const sigset_t *keep_ignored);
 
-/* seccomp.c (helper only: the program is generated at build time) */
+/* seccomp.c (the program is generated at build time) */
 int iso_seccomp_load(int verbose, struct isolate_error *e);
 
 /* tty.c */
@@ -131,13 +176,15 @@ int iso_tty_owner(int fd);
 /* helper side (isolate-init) */
 struct iso_init_opts {
     int verbose;
+    int events;      /* event pipe: PID 1 writes, the supervisor reads */
     int ctty;        /* controlling terminal descriptor, or -1 */
-    int fg;          /* hand the terminal to the sandbox's process group */
-    pid_t parent;    /* die when this process dies */
-    char **argv;     /* the command */
+    int fg;          /* the sandbox's process group holds the terminal */
+    pid_t parent;    /* supervisor: die when this process dies */
+    pid_t pid1;      /* supervisor: PID 1 of the sandbox, its child */
+    char **argv;     /* PID 1: the command */
 };
-int iso_supervise(const struct iso_init_opts *o);
-void iso_init_main(const struct iso_init_opts *o, int evfd) __attribute__((noreturn));
+int iso_supervise(const struct iso_init_opts *o) __attribute__((noreturn));
+void iso_init_main(const struct iso_init_opts *o) __attribute__((noreturn));
 
 /* Events PID 1 sends to the supervisor. */
 struct iso_event {

@@ -251,40 +251,51 @@ static int check_keep_fds(struct iso_plan *plan, const struct isolate_policy *p,
     return 0;
 }
 
+static char **new_argv(size_t max)
+{
+    return calloc(max, sizeof(char *));
+}
+
+static int push(char **v, size_t *n, const char *s)
+{
+    if (!(v[*n] = strdup(s))) return -1;
+    (*n)++;
+    return 0;
+}
+
+/* isolate-init's private command lines: the supervisor's and PID 1's. */
 static int build_helper_argv(struct iso_plan *plan, const struct isolate_policy *p,
                              const struct isolate_caller *c, struct isolate_error *err)
 {
-    size_t n = 0, max = 16 + (size_t)p->argc;
-    char **v = calloc(max, sizeof *v), num[32];
+    size_t n = 0, m = 0;
+    char num[32];
+    char **sup = new_argv(16), **init = new_argv(12 + (size_t)p->argc);
 
-#define PUSH(s)                                                                                   \
-    do {                                                                                          \
-        if (!(v[n++] = strdup(s))) goto oom;                                                      \
-    } while (0)
-    if (!v) goto oom;
-    PUSH("isolate-init");
+    plan->sup_argv = sup;
+    plan->init_argv = init;
+    if (!sup || !init) goto oom;
+    snprintf(num, sizeof num, "%d", ISO_FD_EVENTS(plan));
+    if (push(sup, &n, "isolate-init") || push(sup, &n, "--supervise") ||
+        push(sup, &n, "--events") || push(sup, &n, num) || push(init, &m, "isolate-init") ||
+        push(init, &m, "--init") || push(init, &m, "--events") || push(init, &m, num))
+        goto oom;
     snprintf(num, sizeof num, "%ld", (long)plan->parent_pid);
-    PUSH("--parent");
-    PUSH(num);
+    if (push(sup, &n, "--parent") || push(sup, &n, num) || push(sup, &n, "--pid1")) goto oom;
+    /* Filled in by the setup child once PID 1 exists. */
+    if (!(plan->pid1_arg = sup[n++] = calloc(1, 24))) goto oom;
     if (plan->fg) {
-        snprintf(num, sizeof num, "%d", plan->ctty_fd);
-        PUSH("--ctty");
-        PUSH(num);
-        PUSH("--fg");
+        snprintf(num, sizeof num, "%d", ISO_FD_CTTY(plan));
+        if (push(sup, &n, "--ctty") || push(sup, &n, num) || push(sup, &n, "--fg")) goto oom;
     }
-    if (plan->verbose) PUSH("--verbose");
-    PUSH("--");
-    if (p->command) {
-        PUSH(c->shell && *c->shell ? c->shell : "/bin/sh");
-        PUSH("-c");
-        PUSH(p->command);
-    }
-    for (int i = 0; i < p->argc; i++) PUSH(p->argv[i]);
-#undef PUSH
-    plan->helper_argv = v;
+    if (plan->verbose && (push(sup, &n, "--verbose") || push(init, &m, "--verbose"))) goto oom;
+    if (push(init, &m, "--")) goto oom;
+    if (p->command && (push(init, &m, c->shell && *c->shell ? c->shell : "/bin/sh") ||
+                       push(init, &m, "-c") || push(init, &m, p->command)))
+        goto oom;
+    for (int i = 0; i < p->argc; i++)
+        if (push(init, &m, p->argv[i])) goto oom;
     return 0;
 oom:
-    iso_strv_free(v);
     iso_err(err, 0, "out of memory");
     return -1;
 }
@@ -292,8 +303,6 @@ oom:
 /* The terminal is handed over only when the caller holds it right now. */
 static void decide_terminal(struct iso_plan *plan, const struct isolate_caller *c)
 {
-    int top = 2;
-    plan->ctty_fd = -1;
     plan->tty_src = -1;
     if (!c->may_take_terminal) return;
     plan->tty_src = open("/dev/tty", O_RDWR | O_NOCTTY | O_CLOEXEC);
@@ -303,9 +312,6 @@ static void decide_terminal(struct iso_plan *plan, const struct isolate_caller *
         plan->tty_src = -1;
         return;
     }
-    for (size_t i = 0; i < plan->nkeep_fds; i++)
-        if (plan->keep_fds[i] > top) top = plan->keep_fds[i];
-    plan->ctty_fd = top + 1;
     plan->fg = 1;
 }
 
@@ -317,7 +323,6 @@ int iso_plan_build(struct iso_plan *plan, const struct isolate_policy *p,
 
     memset(plan, 0, sizeof *plan);
     plan->helper_fd = -1;
-    plan->ctty_fd = -1;
     plan->tty_src = -1;
     plan->uid = getuid();
     plan->gid = getgid();
@@ -370,6 +375,9 @@ fail:
 int iso_plan_prepare_run(struct iso_plan *plan, const struct isolate_policy *p,
                          const struct isolate_caller *c, struct isolate_error *err)
 {
+    plan->fd_base = 3;
+    for (size_t i = 0; i < plan->nkeep_fds; i++)
+        if (plan->keep_fds[i] >= plan->fd_base) plan->fd_base = plan->keep_fds[i] + 1;
     plan->new_pgrp = c->new_pgrp;
     plan->keep_ignored = c->keep_ignored;
     if (find_helper(plan, err) < 0) return -1;
@@ -384,10 +392,11 @@ void iso_plan_free(struct iso_plan *plan)
     free(plan->home);
     free(plan->cwd_host);
     free(plan->cwd_inside);
-    iso_strv_free(plan->helper_argv);
+    iso_strv_free(plan->sup_argv);
+    iso_strv_free(plan->init_argv);
     iso_strv_free(plan->envp);
     if (plan->helper_fd >= 0) close(plan->helper_fd);
     if (plan->tty_src >= 0) close(plan->tty_src);
     memset(plan, 0, sizeof *plan);
-    plan->helper_fd = plan->tty_src = plan->ctty_fd = -1;
+    plan->helper_fd = plan->tty_src = -1;
 }

@@ -4,13 +4,14 @@
  * isolate_spawn() runs in the caller's process, typically the user's
  * interactive shell. It must not copy the shell's address space (that is most
  * of the cost of starting anything from a shell), and must not change the
- * shell: so the sandbox-building child is a clone with CLONE_VM|CLONE_VFORK
- * into the new namespaces. The shell is suspended while the child works on
- * data prepared here, on a stack that is a local array of this function, and
- * resumes when the child has exec'd isolate-init (or has failed, leaving its
- * error in the plan). All signals are blocked around the clone so that no
- * shell signal handler can run on the child's stack; the child unblocks
- * nothing before its exec.
+ * shell: so the sandbox-building child is a clone with CLONE_VM into the new
+ * namespaces (see child.c). The shell waits in read() on a close-on-exec pipe
+ * while that child and the PID 1 it clones work on data prepared here, on
+ * stacks that are local arrays of this function; the pipe reaches end of file
+ * when both have exec'd isolate-init (or exited after a failure, leaving its
+ * error in the plan). This is CLONE_VFORK's guarantee for two clones instead
+ * of one. All signals are blocked meanwhile, so that no shell signal handler
+ * can run on those stacks; the children unblock nothing before their exec.
  *
  * isolate_exec() is the same sequence for the CLI, which builds the sandbox
  * in its own process with unshare() and becomes the supervisor by exec.
@@ -18,6 +19,7 @@
 #include "internal.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -59,31 +61,43 @@ ISO_PUBLIC pid_t isolate_spawn(const struct isolate_policy *p, const struct isol
                                struct isolate_error *err)
 {
     char stack[CHILD_STACK] __attribute__((aligned(64)));
+    char pid1_stack[CHILD_STACK] __attribute__((aligned(64)));
     struct iso_plan plan;
     sigset_t all, old;
+    int released[2], saved = 0;
     pid_t pid;
-    int saved;
+    char byte;
 
     if (prepare(&plan, p, c, getpid(), err) < 0) return -1;
-    plan.err.msg[0] = '\0';
+    if (pipe2(released, O_CLOEXEC) < 0) {
+        iso_err(err, errno, "cannot create a pipe");
+        iso_plan_free(&plan);
+        return -1;
+    }
+    plan.err.msg[0] = plan.pid1_err.msg[0] = '\0';
+    plan.pid1_stack = pid1_stack;
+    plan.pid1_stack_size = sizeof pid1_stack;
 
     sigfillset(&all);
     sigprocmask(SIG_BLOCK, &all, &old);
-    pid = clone(child_entry, stack + sizeof stack, CLONE_VM | CLONE_VFORK | ISO_CLONE_FLAGS | SIGCHLD,
-                &plan);
+    pid = clone(child_entry, stack + sizeof stack, CLONE_VM | ISO_CLONE_FLAGS | SIGCHLD, &plan);
     saved = errno;
-    if (pid > 0 && plan.err.msg[0]) {
-        /* The child failed and exited: reap it while SIGCHLD is still blocked,
-         * before the shell's own handler could see an unknown child. */
+    close(released[1]);
+    if (pid > 0)
+        while (read(released[0], &byte, 1) < 0 && errno == EINTR) {
+        }
+    close(released[0]);
+    if (pid > 0 && (plan.err.msg[0] || plan.pid1_err.msg[0])) {
+        /* Reap the supervisor (or the failed setup child) while SIGCHLD is
+         * still blocked, before the shell's own handler could see it. */
         waitpid(pid, NULL, 0);
-        *err = plan.err;
+        *err = plan.err.msg[0] ? plan.err : plan.pid1_err;
         pid = -1;
-    }
-    sigprocmask(SIG_SETMASK, &old, NULL);
-    if (pid < 0 && !plan.err.msg[0]) {
+    } else if (pid < 0) {
         iso_err(err, saved, "cannot create the sandbox's namespaces");
         iso_userns_hint(err, saved);
     }
+    sigprocmask(SIG_SETMASK, &old, NULL);
     iso_plan_free(&plan);
     return pid;
 }
@@ -91,9 +105,17 @@ ISO_PUBLIC pid_t isolate_spawn(const struct isolate_policy *p, const struct isol
 ISO_PUBLIC int isolate_exec(const struct isolate_policy *p, const struct isolate_caller *c,
                             struct isolate_error *err)
 {
+    char pid1_stack[CHILD_STACK] __attribute__((aligned(64)));
     struct iso_plan plan;
+    sigset_t all, old;
 
     if (prepare(&plan, p, c, getppid(), err) < 0) return -1;
+    plan.pid1_stack = pid1_stack;
+    plan.pid1_stack_size = sizeof pid1_stack;
+    /* As in isolate_spawn(): PID 1 must find every signal blocked, and a
+     * SIGCHLD that arrives before the supervisor runs must stay pending. */
+    sigfillset(&all);
+    sigprocmask(SIG_BLOCK, &all, &old);
     if (unshare(ISO_CLONE_FLAGS) < 0) {
         int saved = errno;
         iso_err(err, saved, "cannot create the sandbox's namespaces");
@@ -102,6 +124,7 @@ ISO_PUBLIC int isolate_exec(const struct isolate_policy *p, const struct isolate
         iso_child_setup(&plan); /* returns only on failure */
         *err = plan.err;
     }
+    sigprocmask(SIG_SETMASK, &old, NULL);
     iso_plan_free(&plan);
     return -1;
 }

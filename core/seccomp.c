@@ -1,11 +1,11 @@
 /*
- * seccomp.c - loading the system call filter, in PID 1, before the command.
+ * seccomp.c - loading the system call filter, in PID 1's clone, before its exec.
  *
  * The program was compiled from seccomp_rules.c with libseccomp at build time
- * (tools/gen-seccomp.c); here it is only installed. PID 1 has set
- * no_new_privs (inherited from the sandbox-building child) and dropped its
- * capabilities, and loads the filter before it creates the command, so every
- * process of the sandbox runs under it, PID 1 included.
+ * (tools/gen-seccomp.c); here it is only installed. PID 1's clone has set
+ * no_new_privs and dropped its capabilities, and loads the filter before it
+ * execs isolate-init, so every process of the sandbox runs under it, PID 1
+ * included. The supervisor, which runs no untrusted code, does not.
  */
 #include "internal.h"
 

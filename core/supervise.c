@@ -2,13 +2,13 @@
  * supervise.c - the supervisor: isolate-init's first role.
  *
  * Runs as the process the shell waits for (the shell's job; for the CLI, the
- * CLI process itself), freshly exec'd, inside every namespace of the sandbox
- * but the PID namespace, which its first child creates as PID 1. Keeping the
- * supervisor outside that namespace is what lets job control work: a PID 1
- * cannot be stopped, the supervisor can, so Ctrl-Z stops the command and then
- * the supervisor, and the shell sees a stopped job that `fg` resumes. The
- * sandbox cannot signal the supervisor (it is neither visible in the sandbox's
- * PID namespace nor in its process group).
+ * CLI process itself), freshly exec'd, in the sandbox's user and mount
+ * namespaces but outside its PID and network namespaces; PID 1 is its child.
+ * Keeping the supervisor outside the PID namespace is what lets job control
+ * work: a PID 1 cannot be stopped, the supervisor can, so Ctrl-Z stops the
+ * command and then the supervisor, and the shell sees a stopped job that `fg`
+ * resumes. The sandbox cannot signal the supervisor (it is neither visible in
+ * the sandbox's PID namespace nor in its process group).
  *
  * It forwards the signals it receives to PID 1, relays stop and continue,
  * hands the terminal back and forth, and finally ends the way the command
@@ -115,59 +115,46 @@ static void __attribute__((noreturn)) end_like(int wstatus)
 
 int iso_supervise(const struct iso_init_opts *o)
 {
-    struct sup s = {.o = o};
+    struct sup s = {.o = o, .init = o->pid1};
     struct isolate_error e;
     sigset_t all, handled;
-    int ev[2], sfd;
+    int sfd;
     struct pollfd pf[2];
 
     sigfillset(&all);
     sigprocmask(SIG_SETMASK, &all, NULL);
-    if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() != o->parent) _exit(ISOLATE_EXIT_FAILURE);
-
+    /* The caller may have died before the death signal was inherited. */
+    if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() != o->parent) {
+        kill(o->pid1, SIGKILL);
+        _exit(ISOLATE_EXIT_FAILURE);
+    }
     sigemptyset(&handled);
     sigaddset(&handled, SIGCHLD);
     sigaddset(&handled, SIGCONT);
     for (const int *f = forwarded; *f; f++) sigaddset(&handled, *f);
     sfd = signalfd(-1, &handled, SFD_CLOEXEC);
-    if (sfd < 0 || pipe2(ev, O_CLOEXEC) < 0) {
+    if (sfd < 0) {
         iso_err(&e, errno, "cannot set up the supervisor");
         isolate_perror(&e);
-        _exit(ISOLATE_EXIT_FAILURE);
-    }
-
-    s.init = fork();
-    if (s.init < 0) {
-        iso_err(&e, errno, "cannot start PID 1 of the sandbox");
-        isolate_perror(&e);
-        _exit(ISOLATE_EXIT_FAILURE);
-    }
-    if (s.init == 0) {
-        close(sfd);
-        close(ev[0]);
-        iso_init_main(o, ev[1]);
-    }
-    close(ev[1]);
-    setpgid(s.init, s.init); /* also done by PID 1; whichever runs first */
-    if (iso_caps_drop_all(&e) < 0) {
-        isolate_perror(&e);
-        kill(s.init, SIGKILL);
-        waitpid(s.init, NULL, 0);
+        kill(o->pid1, SIGKILL);
         _exit(ISOLATE_EXIT_FAILURE);
     }
 
     pf[0].fd = sfd;
     pf[0].events = POLLIN;
-    pf[1].fd = ev[0];
+    pf[1].fd = o->events;
     pf[1].events = POLLIN;
-    while (!s.init_done || pf[1].fd >= 0) {
+    /* Until PID 1 closes the event pipe: it alone holds the write end, so
+     * end of file means it is exiting (a SIGCHLD may have come and gone
+     * before this process existed, so it is not waited for here). */
+    while (pf[1].fd >= 0) {
         if (poll(pf, 2, -1) < 0) {
             if (errno == EINTR) continue;
             break;
         }
         if (pf[1].revents) {
             struct iso_event event;
-            ssize_t n = read(ev[0], &event, sizeof event);
+            ssize_t n = read(o->events, &event, sizeof event);
             if (n == (ssize_t)sizeof event)
                 on_event(&s, &event);
             else if (n == 0 || (n < 0 && errno != EINTR))

@@ -1,22 +1,19 @@
 /*
  * uts.c - the UTS namespace: the sandbox's own host name.
  *
- * Runs in the sandbox-building child (owner of the new UTS namespace). A fixed
- * name keeps the real host name out of prompts, logs and fingerprints made
- * inside, and tells the user at a glance that a shell is sandboxed.
+ * Runs in PID 1's clone, which created the UTS namespace, while the setup
+ * child builds the file system at the same time: raw system calls only (see
+ * iso_raw_syscall). A fixed name keeps the real host name out of prompts,
+ * logs and fingerprints made inside, and tells the user at a glance that a
+ * shell is sandboxed.
  */
 #include "internal.h"
 
-#include <errno.h>
 #include <string.h>
-#include <unistd.h>
+#include <sys/syscall.h>
 
-int iso_uts_setup(const struct iso_plan *plan, struct isolate_error *e)
+/* Returns 0 or -errno. */
+long iso_uts_setup_raw(void)
 {
-    if (sethostname(ISO_HOSTNAME, strlen(ISO_HOSTNAME)) < 0) {
-        iso_err(e, errno, "cannot set the host name");
-        return -1;
-    }
-    iso_log(plan->verbose, "UTS namespace: host name '%s'", ISO_HOSTNAME);
-    return 0;
+    return iso_raw_syscall(SYS_sethostname, (long)ISO_HOSTNAME, (long)strlen(ISO_HOSTNAME), 0);
 }
