@@ -43,10 +43,16 @@ struct sup {
  * signal that stopped the command, so the shell reports "Stopped" as usual. */
 static void stop_like(struct sup *s, int sig)
 {
+    struct sigaction dfl;
     sigset_t one;
 
     if (s->o->fg && iso_tty_owner(s->o->ctty) == s->init) iso_tty_give(s->o->ctty, getpgrp());
     if (sig != SIGTSTP && sig != SIGTTIN && sig != SIGTTOU) sig = SIGTSTP;
+    /* An interactive shell ignores the stop signals, and so did this process
+     * until now (ignored dispositions survive exec). */
+    memset(&dfl, 0, sizeof dfl);
+    dfl.sa_handler = SIG_DFL;
+    sigaction(sig, &dfl, NULL);
     sigemptyset(&one);
     sigaddset(&one, sig);
     kill(0, sig);
