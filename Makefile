@@ -24,7 +24,8 @@ LDNOW    := -Wl,-z,now -Wl,-z,relro
 # bash loads it next to its own ~2,500 exported symbols.
 CORE_SRC := core/args.c core/error.c core/env.c core/policy.c core/explain.c core/run.c \
             core/child.c core/userns.c core/uts.c core/net.c core/mounts.c core/fds.c \
-            core/caps.c core/signals.c core/tty.c core/seccomp.c core/seccomp_rules.c
+            core/caps.c core/signals.c core/tty.c core/seccomp.c core/seccomp_rules.c \
+            core/paste.c
 CORE_OBJ := $(CORE_SRC:%.c=$(BUILD)/pic/%.o)
 
 # The helper: static, small, no libseccomp (its filter is generated here).
@@ -42,7 +43,7 @@ BASH_INC := -I/usr/include/bash -I/usr/include/bash/include -I/usr/include/bash/
 ZSH_INC  := -I/usr/include
 
 PROGRAMS := cli/isolate libexec/isolate-init builtin/isolate.so zsh-module/isolate.so
-TEST_BIN := tests/probe tests/unit/test-core
+TEST_BIN := tests/probe $(patsubst %.c,%,$(wildcard tests/unit/test-*.c))
 
 .PHONY: all clean demo test test-unit deps deps-test install uninstall format format-check bench
 
@@ -92,8 +93,9 @@ zsh-module/isolate.so: zsh-module/isolate_zsh.c $(BUILD)/libisolate.a
 tests/probe: tests/probe.c
 	$(CC) -static $(CPPFLAGS) $(CFLAGS) $(WARN) $< -o $@
 
-tests/unit/test-core: tests/unit/test-core.c $(BUILD)/libisolate.a
-	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) -Icore $< $(BUILD)/libisolate.a -o $@
+# Unit tests link the core statically, so they reach its hidden iso_* functions.
+tests/unit/test-%: tests/unit/test-%.c tests/unit/tap.h $(BUILD)/libisolate.a
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) -Icore -I$(BUILD) $< $(BUILD)/libisolate.a -o $@
 
 deps:
 	@tools/deps build
@@ -109,8 +111,8 @@ test: deps-test
 	@$(MAKE) --no-print-directory all
 	@tests/run
 
-test-unit: tests/unit/test-core
-	tests/unit/test-core
+test-unit: $(TEST_BIN)
+	@for t in $(filter tests/unit/%,$(TEST_BIN)); do $$t || exit 1; done
 
 bench: all
 	@tools/deps bench

@@ -199,6 +199,9 @@ int isolate_builtin(WORD_LIST *list)
             status = ISOLATE_EXIT_FAILURE;
         }
         break;
+    case ISOLATE_MODE_CHECK:
+        status = isolate_check_run(&p, stdout);
+        break;
     case ISOLATE_MODE_RUN:
         status = run(&p, argv, argc);
         if (!job_control) isolate_reclaim_terminal();

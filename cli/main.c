@@ -57,6 +57,8 @@ int main(int argc, char **argv)
             return ISOLATE_EXIT_FAILURE;
         }
         return 0;
+    case ISOLATE_MODE_CHECK:
+        return isolate_check_run(&p, stdout);
     case ISOLATE_MODE_RUN:
         break;
     }

@@ -24,6 +24,7 @@ enum opt_id {
     OPT_VERBOSE,
     OPT_QUIET,
     OPT_EXPLAIN,
+    OPT_CHECK,
     OPT_HELP,
     OPT_VERSION,
 };
@@ -45,6 +46,7 @@ static const struct opt options[] = {
     {OPT_VERBOSE, 'v', "verbose", NULL},
     {OPT_QUIET, 'q', "quiet", NULL},
     {OPT_EXPLAIN, 0, "explain", NULL},
+    {OPT_CHECK, 0, "check", NULL},
     {OPT_HELP, 'h', "help", NULL},
     {OPT_VERSION, 0, "version", NULL},
 };
@@ -67,6 +69,8 @@ ISO_PUBLIC const char isolate_usage_text[] =
     "  -v, --verbose      report each setup step on stderr\n"
     "  -q, --quiet        do not print notes\n"
     "      --explain      say what the sandbox would allow, and run nothing\n"
+    "      --check TEXT   say whether TEXT, pasted, looks dangerous (- reads standard\n"
+    "                     input); exit 1 if it does, 0 if not; run nothing\n"
     "  -h, --help         show this help\n"
     "      --version      show the version\n"
     "\n"
@@ -159,6 +163,9 @@ static int apply(struct isolate_policy *p, const struct opt *o, const char *name
     case OPT_EXPLAIN:
         p->mode = ISOLATE_MODE_EXPLAIN;
         return 0;
+    case OPT_CHECK:
+        p->mode = ISOLATE_MODE_CHECK;
+        return 0;
     case OPT_HELP:
         p->mode = ISOLATE_MODE_HELP;
         return 1;
@@ -250,6 +257,16 @@ ISO_PUBLIC int isolate_parse(struct isolate_policy *p, int argc, char *const arg
 
     p->argv = argv + i;
     p->argc = argc - i;
+    if (p->mode == ISOLATE_MODE_CHECK) {
+        /* The paste is one word: what follows --check is data, never options. */
+        if (p->argc != 1)
+            return fail(p, err,
+                        p->argc ? "option '--check' takes one TEXT; quote the pasted text"
+                                : "option '--check' needs TEXT (or - for standard input)",
+                        NULL, NULL);
+        p->check_text = p->argv[0];
+        return 0;
+    }
     if (p->mode == ISOLATE_MODE_RUN && !p->command && p->argc == 0)
         return fail(p, err, "no command given (usage: isolate [OPTIONS] COMMAND [ARGS...])", NULL,
                     NULL);

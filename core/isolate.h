@@ -41,6 +41,7 @@ enum isolate_mode {
     ISOLATE_MODE_HELP,
     ISOLATE_MODE_VERSION,
     ISOLATE_MODE_EXPLAIN,
+    ISOLATE_MODE_CHECK, /* --check TEXT: classify a paste, run nothing */
 };
 
 enum isolate_path_kind {
@@ -67,6 +68,7 @@ struct isolate_policy {
     int *keep_fds;
     size_t nkeep_fds;
     const char *command; /* -c STRING, or NULL */
+    const char *check_text; /* --check TEXT ("-": standard input) */
     char *const *argv;   /* the command and its arguments (with -c: $0 $1 ...) */
     int argc;
 };
@@ -118,6 +120,12 @@ int isolate_exec(const struct isolate_policy *p, const struct isolate_caller *c,
 
 /* $? for a wait status: the exit code, or 128+n when killed by signal n. */
 int isolate_status_from_wait(int wstatus);
+
+/* --check: classifies p->check_text (or standard input for "-") as one paste
+ * and prints one line per finding on out. Returns 0 when the text is clean, 1
+ * when it deserves a warning, 125 (message on stderr) when it cannot be read.
+ * Runs nothing. Defined in paste.c. */
+int isolate_check_run(const struct isolate_policy *p, FILE *out);
 
 /* Prints "isolate: MESSAGE" on fd 2. */
 void isolate_perror(const struct isolate_error *err);

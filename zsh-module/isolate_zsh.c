@@ -142,6 +142,9 @@ static int bin_isolate(char *nam, char **args, UNUSED(Options ops), UNUSED(int f
             status = ISOLATE_EXIT_FAILURE;
         }
         break;
+    case ISOLATE_MODE_CHECK:
+        status = isolate_check_run(&p, stdout);
+        break;
     case ISOLATE_MODE_RUN:
         status = run(&p, argv, argc, nam);
         break;
