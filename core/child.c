@@ -77,6 +77,12 @@ static int pid1_entry(void *arg)
         goto fail;
     }
     if (iso_mount_proc(plan->verbose, e) < 0) goto fail;
+    /* This clone's working directory was taken before the mounts: it still
+     * points into what they now cover (the real home, say). Enter it anew. */
+    if (chdir(plan->cwd_inside) < 0) {
+        iso_err(e, errno, "cannot enter %s inside the sandbox", plan->cwd_inside);
+        goto fail;
+    }
     iso_signals_reset(&plan->keep_ignored);
     if ((helper = iso_fds_prepare(plan, plan->ev_write, 1, e)) < 0) goto fail;
     /* PID 1 dies with the supervisor; the kernel then kills the namespace. */
@@ -149,10 +155,6 @@ int iso_child_setup(struct iso_plan *plan)
     /* PID 1 first: its namespaces take longest, and need no id map. */
     if (start_pid1(plan, &p1) < 0) return -1;
     if (iso_userns_map(plan, e) < 0 || iso_mounts_setup(plan, e) < 0) return abort_pid1(&p1);
-    if (chdir(plan->cwd_inside) < 0) {
-        iso_err(e, errno, "cannot enter %s inside the sandbox", plan->cwd_inside);
-        return abort_pid1(&p1);
-    }
     if ((helper = iso_fds_prepare(plan, p1.events, 0, e)) < 0) return abort_pid1(&p1);
     /* The supervisor dies with the caller; PID 1 dies with the supervisor. */
     if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0) {
