@@ -12,6 +12,8 @@
  * they are close-on-exec in isolate-init.
  *
  * Returns the descriptor of isolate-init to exec (moved out of the way too).
+ * Nothing else inherited may sit on the target numbers: isolate_spawn() keeps
+ * its "released" pipe above them.
  */
 #include "internal.h"
 

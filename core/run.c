@@ -64,16 +64,22 @@ ISO_PUBLIC pid_t isolate_spawn(const struct isolate_policy *p, const struct isol
     char pid1_stack[CHILD_STACK] __attribute__((aligned(64)));
     struct iso_plan plan;
     sigset_t all, old;
-    int released[2], saved = 0;
+    int released[2], saved = 0, fd;
     pid_t pid;
     char byte;
 
     if (prepare(&plan, p, c, getpid(), err) < 0) return -1;
-    if (pipe2(released, O_CLOEXEC) < 0) {
+    /* The write end must survive until each clone's exec: keep it above the
+     * descriptor numbers the clones dup2() onto (fds.c), which would close it
+     * and let the shell resume while a clone still runs in its memory. */
+    if (pipe2(released, O_CLOEXEC) < 0 ||
+        (fd = fcntl(released[1], F_DUPFD_CLOEXEC, plan.fd_base + 2)) < 0) {
         iso_err(err, errno, "cannot create a pipe");
         iso_plan_free(&plan);
         return -1;
     }
+    close(released[1]);
+    released[1] = fd;
     plan.err.msg[0] = plan.pid1_err.msg[0] = '\0';
     plan.pid1_stack = pid1_stack;
     plan.pid1_stack_size = sizeof pid1_stack;
