@@ -24,7 +24,7 @@ static void list_env(const struct iso_plan *plan, const struct isolate_caller *c
             if (!strncmp(*k, *e, len) && (*k)[len] == '=') kept = 1;
         if (kept) continue;
         if (!dropped++) fprintf(out, "    dropped:");
-        if (shown < 12) {
+        if (shown < 60) {
             fprintf(out, " %.*s", (int)len, *e);
             shown++;
         }
@@ -59,6 +59,9 @@ int iso_plan_describe(const struct iso_plan *plan, const struct isolate_policy *
             break;
         case ISO_M_HIDE:
             fprintf(out, "    %-24s hidden (empty)\n", m->path);
+            break;
+        case ISO_M_LINK:
+            if (m->under_private) fprintf(out, "    %-24s -> %s\n", m->path, m->link_to);
             break;
         }
     }

@@ -20,11 +20,13 @@ enum iso_mount_kind {
     ISO_M_TMPFS,     /* fresh private tmpfs (home, /tmp, /run ...) */
     ISO_M_BIND,      /* host path bound at the same place */
     ISO_M_HIDE,      /* empty read-only tmpfs over a directory, /dev/null over a file */
+    ISO_M_LINK,      /* a symlink the user named, recreated in a private area */
 };
 
 struct iso_mount {
     enum iso_mount_kind kind;
     char *path;        /* absolute canonical path; target (and source for binds) */
+    char *link_to;     /* ISO_M_LINK: where the symlink at path points */
     const char *label; /* why: "private home", "current directory", "--write" */
     int writable;      /* binds: writable; tmpfs: always writable */
     int is_dir;        /* source is a directory (binds, hides) */

@@ -218,6 +218,23 @@ static int setup_dev(const struct iso_plan *plan, const int *dev, struct isolate
 
 static int apply_step(struct iso_mount *m, int verbose, struct isolate_error *e)
 {
+    if (m->kind == ISO_M_LINK) {
+        char parent[PATH_MAX];
+        const char *slash = strrchr(m->path, '/');
+        size_t n = slash ? (size_t)(slash - m->path) : 0;
+
+        /* Only inside a private area: elsewhere the host's symlink is seen. */
+        if (!m->under_private || n == 0 || n >= sizeof parent) return 0;
+        memcpy(parent, m->path, n);
+        parent[n] = '\0';
+        if (make_dirs(parent, e) < 0) return -1;
+        if (symlink(m->link_to, m->path) < 0 && errno != EEXIST) {
+            iso_err(e, errno, "cannot create the symlink %s", m->path);
+            return -1;
+        }
+        iso_log(verbose, "symlink: %s -> %s", m->path, m->link_to);
+        return 0;
+    }
     if (m->under_private && make_mountpoint(m->path, m->is_dir || m->kind == ISO_M_TMPFS, e) < 0)
         return -1;
     switch (m->kind) {
@@ -242,6 +259,8 @@ static int apply_step(struct iso_mount *m, int verbose, struct isolate_error *e)
         }
         iso_log(verbose, "mount: %s hidden (empty)", m->path);
         return 0;
+    case ISO_M_LINK:
+        return 0; /* handled above */
     }
     return 0;
 }

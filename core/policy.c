@@ -109,6 +109,34 @@ static int resolve_home(struct iso_plan *plan, const struct isolate_caller *c, c
     return plan->home ? 0 : -1;
 }
 
+/* The absolute path the user wrote, with ., .. and // resolved lexically
+ * (symlinks kept): where they expect to find it inside. */
+static int lexical_path(const char *cwd, const char *arg, char *out, size_t size)
+{
+    char joined[PATH_MAX * 2];
+    size_t n = 0;
+    char *save = NULL, *tok;
+
+    if ((size_t)snprintf(joined, sizeof joined, "%s/%s", arg[0] == '/' ? "" : cwd, arg) >=
+        sizeof joined)
+        return -1;
+    for (tok = strtok_r(joined, "/", &save); tok; tok = strtok_r(NULL, "/", &save)) {
+        if (!strcmp(tok, ".")) continue;
+        if (!strcmp(tok, "..")) {
+            while (n > 0 && out[n - 1] != '/') n--;
+            if (n > 0) n--;
+            continue;
+        }
+        if (n + 1 + strlen(tok) + 1 > size) return -1;
+        out[n++] = '/';
+        memcpy(out + n, tok, strlen(tok));
+        n += strlen(tok);
+    }
+    if (n == 0) out[n++] = '/';
+    out[n] = '\0';
+    return 0;
+}
+
 static const char *kind_option(enum isolate_path_kind k)
 {
     return k == ISOLATE_PATH_WRITE ? "--write" : k == ISOLATE_PATH_RO ? "--ro" : "--hide";
@@ -120,7 +148,7 @@ static int add_user_paths(struct iso_plan *plan, const struct isolate_policy *p,
     for (size_t i = 0; i < p->npaths; i++) {
         const struct isolate_path *up = &p->paths[i];
         const char *opt = kind_option(up->kind);
-        char buf[PATH_MAX];
+        char buf[PATH_MAX], lex[PATH_MAX];
         struct stat st;
 
         if (!realpath(up->arg, buf) || stat(buf, &st) < 0) {
@@ -142,12 +170,16 @@ static int add_user_paths(struct iso_plan *plan, const struct isolate_policy *p,
             iso_err(err, 0, "%s %s: only files and directories can be hidden", opt, up->arg);
             return -1;
         }
-        if (add_mount(plan, up->kind == ISOLATE_PATH_HIDE ? ISO_M_HIDE : ISO_M_BIND, buf,
-                      up->kind == ISOLATE_PATH_WRITE ? "--write"
-                      : up->kind == ISOLATE_PATH_RO  ? "--ro"
-                                                     : "--hide",
+        if (add_mount(plan, up->kind == ISOLATE_PATH_HIDE ? ISO_M_HIDE : ISO_M_BIND, buf, opt,
                       up->kind == ISOLATE_PATH_WRITE, S_ISDIR(st.st_mode), 0) < 0)
             goto oom;
+        /* Named through a symlink: keep that name working inside too. */
+        if (up->kind != ISOLATE_PATH_HIDE &&
+            lexical_path(plan->cwd_host, up->arg, lex, sizeof lex) == 0 && strcmp(lex, buf)) {
+            if (add_mount(plan, ISO_M_LINK, lex, "symlink", 0, 0, 0) < 0 ||
+                !(plan->mounts[plan->nmounts - 1].link_to = strdup(buf)))
+                goto oom;
+        }
     }
     return 0;
 oom:
@@ -176,12 +208,12 @@ static int place_cwd(struct iso_plan *plan, struct isolate_error *err)
         plan->cwd_note = "is your home directory";
         goto not_exposed;
     }
-    if (plan->home && is_under(plan->home, cwd)) {
-        plan->cwd_note = "contains your home directory";
-        goto not_exposed;
-    }
     if (!strcmp(cwd, "/")) {
         plan->cwd_note = "is the root directory";
+        goto not_exposed;
+    }
+    if (plan->home && is_under(plan->home, cwd)) {
+        plan->cwd_note = "contains your home directory";
         goto not_exposed;
     }
     if (is_under(cwd, "/proc") || (is_under(cwd, "/dev") && !is_under(cwd, "/dev/shm"))) {
@@ -387,7 +419,10 @@ int iso_plan_prepare_run(struct iso_plan *plan, const struct isolate_policy *p,
 
 void iso_plan_free(struct iso_plan *plan)
 {
-    for (size_t i = 0; i < plan->nmounts; i++) free(plan->mounts[i].path);
+    for (size_t i = 0; i < plan->nmounts; i++) {
+        free(plan->mounts[i].path);
+        free(plan->mounts[i].link_to);
+    }
     free(plan->mounts);
     free(plan->home);
     free(plan->cwd_host);
