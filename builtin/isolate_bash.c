@@ -135,8 +135,7 @@ static void warn_pipeline(void)
     static int warned;
     if (warned || !(subshell_environment & SUBSHELL_PIPE)) return;
     warned = 1;
-    fprintf(stderr, "isolate: note: only this element of the pipeline is isolated; to isolate "
-                    "the whole pipeline, run: isolate -c '...'\n");
+    isolate_note_pipeline();
 }
 
 static int run(struct isolate_policy *p, char **argv, int argc)

@@ -92,6 +92,14 @@ void iso_log(int verbose, const char *fmt, ...)
     errno = saved;
 }
 
+ISO_PUBLIC void isolate_note_pipeline(void)
+{
+    /* write(2), not stdio: a shell may buffer stderr in a pipeline's subshell
+     * and leave with _exit. */
+    iso_say("note: only this element of the pipeline is isolated; to isolate the whole "
+            "pipeline, run: isolate -c '...'");
+}
+
 ISO_PUBLIC void isolate_perror(const struct isolate_error *err)
 {
     iso_say("%s", err->msg);

@@ -127,6 +127,10 @@ int isolate_status_from_wait(int wstatus);
  * Runs nothing. Defined in paste.c. */
 int isolate_check_run(const struct isolate_policy *p, FILE *out);
 
+/* Says on fd 2 that only this element of a pipeline is isolated, and how to
+ * isolate the whole (the shell adapters call it when they detect a pipeline). */
+void isolate_note_pipeline(void);
+
 /* Prints "isolate: MESSAGE" on fd 2. */
 void isolate_perror(const struct isolate_error *err);
 

@@ -36,7 +36,7 @@ static void fill_caller(struct isolate_caller *c, char *shellbuf, size_t len)
     shellbuf[n > 0 ? n : 0] = '\0';
     c->shell = n > 0 ? shellbuf : "/bin/zsh";
     c->environ = environ;
-    c->may_take_terminal = !is_pipe(0) && !is_pipe(1);
+    c->may_take_terminal = simple_pline && !is_pipe(0) && !is_pipe(1);
     c->new_pgrp = jobbing ? 1 : 0;
     sigemptyset(&c->keep_ignored);
     for (int sig = 1; sig < NSIG && sig < VSIGCOUNT; sig++)
@@ -83,10 +83,11 @@ static int run(struct isolate_policy *p, char **argv, int argc, char *nam)
         return ISOLATE_EXIT_FAILURE;
     }
     fill_caller(&c, shell, sizeof shell);
-    if (!warned_pipeline && is_pipe(0)) {
+    /* simple_pline: zsh's "this pipeline is a single command"; in a pipeline
+     * element's subshell it is inherited from the whole pipeline. */
+    if (!warned_pipeline && !simple_pline) {
         warned_pipeline = 1;
-        fprintf(stderr, "isolate: note: only this element of the pipeline is isolated; to "
-                        "isolate the whole pipeline, run: isolate -c '...'\n");
+        isolate_note_pipeline();
     }
     sigemptyset(&chld);
     sigaddset(&chld, SIGCHLD);
@@ -155,7 +156,8 @@ static int bin_isolate(char *nam, char **args, UNUSED(Options ops), UNUSED(int f
 }
 
 static struct builtin bintab[] = {
-    BUILTIN("isolate", 0, bin_isolate, 0, -1, 0, NULL, NULL),
+    /* BINF_HANDLES_OPTS: zsh would otherwise drop a leading "--" itself. */
+    BUILTIN("isolate", BINF_HANDLES_OPTS, bin_isolate, 0, -1, 0, NULL, NULL),
 };
 
 static struct features module_features = {
