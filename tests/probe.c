@@ -10,8 +10,12 @@
  *   probe connect-tcp HOST PORT | connect-unix PATH | connect-abstract NAME
  *   probe kill-group SIG  kill(0, SIG)              probe daemon SECONDS
  *   probe sleep SECONDS   probe exit N             probe signal SIG (raise)
+ *   probe loopback        listen on 127.0.0.1, connect to itself, exchange a byte
+ *   probe listen-tcp PORT SECONDS | listen-abstract NAME SECONDS   serve, for tests
+ *   probe sigwait SIG     block SIG, wait for it, print its name and exit 0
  */
 #include <arpa/inet.h>
+#include <stddef.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -45,6 +49,8 @@ static int report(const char *name, long rc, int err)
     return rc >= 0 ? 0 : 1;
 }
 
+/* Evaluates EXPR (a call) and reports its outcome; EXPR must be the call
+ * itself, not a value computed earlier, since errno is read right after. */
 #define TRY(name, expr)                                                                           \
     do {                                                                                          \
         long rc_;                                                                                 \
@@ -250,6 +256,78 @@ static int daemonize(int seconds)
     return 0;
 }
 
+static int loopback(void)
+{
+    struct sockaddr_in a;
+    socklen_t len = sizeof a;
+    int s = socket(AF_INET, SOCK_STREAM, 0), c, x;
+    char b = 'x';
+    memset(&a, 0, sizeof a);
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    if (s < 0 || bind(s, (struct sockaddr *)&a, sizeof a) < 0 || listen(s, 1) < 0 ||
+        getsockname(s, (struct sockaddr *)&a, &len) < 0)
+        return report("loopback", -1, errno);
+    c = socket(AF_INET, SOCK_STREAM, 0);
+    if (connect(c, (struct sockaddr *)&a, sizeof a) < 0) return report("loopback", -1, errno);
+    x = accept(s, NULL, NULL);
+    if (x < 0 || write(c, &b, 1) != 1 || read(x, &b, 1) != 1) return report("loopback", -1, errno);
+    return report("loopback", 0, 0);
+}
+
+/* Accepts connections until SECONDS pass; prints "listening" once ready. */
+static int serve(int fd, int seconds)
+{
+    alarm((unsigned)seconds);
+    if (listen(fd, 8) < 0) return report("listen", -1, errno);
+    printf("listening\n");
+    fflush(stdout);
+    for (;;) {
+        int c = accept(fd, NULL, NULL);
+        if (c >= 0) close(c);
+    }
+}
+
+static int listen_tcp(int port, int seconds)
+{
+    struct sockaddr_in a;
+    int one = 1, fd = socket(AF_INET, SOCK_STREAM, 0);
+    memset(&a, 0, sizeof a);
+    a.sin_family = AF_INET;
+    a.sin_port = htons((uint16_t)port);
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    if (bind(fd, (struct sockaddr *)&a, sizeof a) < 0) return report("bind", -1, errno);
+    return serve(fd, seconds);
+}
+
+static int listen_abstract(const char *name, int seconds)
+{
+    struct sockaddr_un a;
+    int fd = socket(AF_UNIX, SOCK_STREAM, 0);
+    memset(&a, 0, sizeof a);
+    a.sun_family = AF_UNIX;
+    strncpy(a.sun_path + 1, name, sizeof a.sun_path - 2);
+    if (bind(fd, (struct sockaddr *)&a,
+             (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 + strlen(name))) < 0)
+        return report("bind", -1, errno);
+    return serve(fd, seconds);
+}
+
+static int sig_wait(int sig)
+{
+    sigset_t set;
+    int got;
+    sigemptyset(&set);
+    sigaddset(&set, sig);
+    sigprocmask(SIG_BLOCK, &set, NULL);
+    printf("waiting\n");
+    fflush(stdout);
+    if (sigwait(&set, &got) != 0) return 2;
+    printf("got=%s\n", sigabbrev_np(got) ? sigabbrev_np(got) : "?");
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     const char *cmd = argc > 1 ? argv[1] : "ids";
@@ -310,21 +388,16 @@ int main(int argc, char **argv)
     if (!strcmp(cmd, "try") && argc > 2) return try_op(argv[2]);
     if (!strcmp(cmd, "write") && argc > 2) {
         int fd = open(argv[2], O_WRONLY | O_CREAT | O_APPEND, 0644);
-        if (fd >= 0 && write(fd, "probe\n", 6) < 0) {
-            int e = errno;
-            close(fd);
-            return report("write", -1, e);
-        }
-        TRY("write", fd);
+        if (fd < 0) return report("write", -1, errno);
+        if (write(fd, "probe\n", 6) < 0) return report("write", -1, errno);
+        return report("write", 0, 0);
     }
     if (!strcmp(cmd, "read") && argc > 2) {
         char buf[256];
         int fd = open(argv[2], O_RDONLY);
-        if (fd >= 0) {
-            ssize_t n = read(fd, buf, sizeof buf);
-            if (n < 0) return report("read", -1, errno);
-        }
-        TRY("read", fd);
+        if (fd < 0) return report("read", -1, errno);
+        if (read(fd, buf, sizeof buf) < 0) return report("read", -1, errno);
+        return report("read", 0, 0);
     }
     if (!strcmp(cmd, "unlink") && argc > 2) TRY("unlink", unlink(argv[2]));
     if (!strcmp(cmd, "connect-tcp") && argc > 3) return connect_tcp(argv[2], atoi(argv[3]));
@@ -337,6 +410,11 @@ int main(int argc, char **argv)
         return 0;
     }
     if (!strcmp(cmd, "exit") && argc > 2) return atoi(argv[2]);
+    if (!strcmp(cmd, "loopback")) return loopback();
+    if (!strcmp(cmd, "listen-tcp") && argc > 3) return listen_tcp(atoi(argv[2]), atoi(argv[3]));
+    if (!strcmp(cmd, "listen-abstract") && argc > 3)
+        return listen_abstract(argv[2], atoi(argv[3]));
+    if (!strcmp(cmd, "sigwait") && argc > 2) return sig_wait(atoi(argv[2]));
     if (!strcmp(cmd, "signal") && argc > 2) {
         signal(atoi(argv[2]), SIG_DFL);
         raise(atoi(argv[2]));

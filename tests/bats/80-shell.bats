@@ -1,0 +1,89 @@
+#!/usr/bin/env bats
+# The calling shell is never changed, and isolate works wherever a command does.
+load ../lib/common
+bats_require_minimum_version 1.5.0
+
+# Prints the state of the shell that runs it: fds, umask, limits, traps,
+# dispositions, directory, jobs, $$.
+state='ls /proc/$$/fd | sort -n | tr "\n" " "; echo; umask; ulimit -a | md5sum; trap -p | md5sum
+       grep -E "Sig(Blk|Ign|Cgt)" /proc/$$/status; pwd; jobs | wc -l'
+
+@test "the shell's fds, umask, limits, traps, signals, directory and jobs stay as they were" {
+    # stderr apart: bash reports the job killed by SIGTERM there.
+    run --separate-stderr in_shell "
+        trap 'echo trapped' USR2
+        exec 7</dev/null
+        before=\$( $state )
+        for i in 1 2 3 4 5; do isolate true; done
+        isolate false
+        isolate '$PROBE' signal 15
+        isolate no-such-command 2>/dev/null
+        isolate --bogus 2>/dev/null
+        isolate -c 'exit 3'
+        isolate -w /nonexistent true 2>/dev/null
+        after=\$( $state )
+        [ \"\$before\" = \"\$after\" ] && echo same || { echo \"\$before\"; echo ---; echo \"\$after\"; }"
+    [ "$status" -eq 0 ]
+    [ "$output" = same ]
+}
+
+@test "a background job's status is not stolen" {
+    run in_shell '(sleep 1; exit 3) & pid=$!; isolate true; isolate false; wait $pid; echo "bg=$?"'
+    [ "$output" = "bg=3" ]
+}
+
+@test "works in a pipeline, in \$( ), in a background job and in a script" {
+    run in_shell "isolate echo piped 2>/dev/null | tr a-z A-Z"
+    [ "$output" = PIPED ]
+    run in_shell 'x=$(isolate echo substituted); echo "[$x]"'
+    [ "$output" = "[substituted]" ]
+    run in_shell "isolate '$PROBE' exit 5 & wait \$!; echo bg=\$?"
+    has_line "bg=5"
+    run --separate-stderr in_shell "echo in | isolate cat"
+    [ "$output" = in ]
+}
+
+@test "a pipeline element says that only it is isolated (builtin and module)" {
+    [ "$ISOLATE_FRONTEND" != cli ] || return 0 # a separate program cannot know
+    run in_shell "isolate true | cat"
+    [[ "$output" == *"only this element of the pipeline is isolated"* ]]
+    run in_shell "echo x | isolate cat"
+    [[ "$output" == *"only this element of the pipeline is isolated"* ]]
+    run in_shell "isolate true"
+    [[ "$output" != *"pipeline"* ]]
+}
+
+@test "many runs in one shell leave no descriptor or process behind" {
+    run in_shell "
+        n0=\$(ls /proc/\$\$/fd | wc -l)
+        for i in \$(seq 50); do isolate true; done
+        n1=\$(ls /proc/\$\$/fd | wc -l)
+        echo \"\$n0 \$n1 \$(pgrep -c -P \$\$ || true)\""
+    read -r n0 n1 kids <<<"$output"
+    [ "$n0" -eq "$n1" ]
+    [ "$kids" -le 1 ]
+}
+
+@test "bash: help isolate, and enable -d unloads it" {
+    [ "$ISOLATE_FRONTEND" = bash ] || return 0
+    run in_shell 'help isolate'
+    [ "$status" -eq 0 ]
+    [[ "$output" == *"Run a command in a throw-away sandbox"* ]]
+    run in_shell 'enable -d isolate && type isolate'
+    [ "$status" -ne 0 ]
+    [[ "$output" == *"not found"* ]]
+    run in_shell 'enable -d isolate; enable -f "$ISOLATE_ROOT/builtin/isolate.so" isolate && isolate true && echo reloaded'
+    [ "$output" = reloaded ]
+}
+
+@test "zsh: the module unloads and reloads" {
+    [ "$ISOLATE_FRONTEND" = zsh ] || return 0
+    run in_shell 'zmodload -u isolate && ! whence -w isolate >/dev/null && zmodload isolate && isolate true && echo reloaded'
+    [ "$output" = reloaded ]
+}
+
+@test "metafied arguments reach the command intact (zsh) and any byte passes" {
+    run iso printf '%s|' $'\xe9t\xe9' $'a\x83b' 'spa ce' ''
+    [ "$status" -eq 0 ]
+    [ "$output" = $'\xe9t\xe9|a\x83b|spa ce||' ]
+}

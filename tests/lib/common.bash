@@ -1,0 +1,93 @@
+# tests/lib/common.bash - shared by the bats suites.
+#
+# ISOLATE_FRONTEND (cli, bash or zsh) selects the front end every behavioural
+# test goes through; tests/run runs each suite once per front end.
+#   iso ARGS...        run isolate ARGS through the front end (use with `run`)
+#   in_shell SCRIPT    run SCRIPT in the front end's shell, where `isolate` is
+#                      the builtin (bash), the module (zsh) or the CLI (cli:
+#                      in bash, through a function)
+#   probe              path of the static probe binary, run inside the sandbox
+
+export ISOLATE_ROOT=${ISOLATE_ROOT:-$(cd "$BATS_TEST_DIRNAME/../.." && pwd)}
+: "${ISOLATE_FRONTEND:=cli}"
+PROBE=$ISOLATE_ROOT/tests/probe
+
+iso() {
+    case $ISOLATE_FRONTEND in
+    cli) "$ISOLATE_ROOT/cli/isolate" "$@" ;;
+    bash) bash --norc --noprofile -c 'enable -f "$0" isolate || exit 99; isolate "$@"' \
+        "$ISOLATE_ROOT/builtin/isolate.so" "$@" ;;
+    zsh) zsh -f -c 'module_path=("$1" $module_path); shift; zmodload isolate || exit 99
+                    isolate "$@"' zsh "$ISOLATE_ROOT/zsh-module" "$@" ;;
+    *) echo "unknown ISOLATE_FRONTEND=$ISOLATE_FRONTEND" >&2; return 99 ;;
+    esac
+}
+
+# The shell that runs in_shell scripts, with isolate available in it.
+shell_name() {
+    case $ISOLATE_FRONTEND in zsh) echo zsh ;; *) echo bash ;; esac
+}
+
+in_shell() {
+    case $ISOLATE_FRONTEND in
+    cli) bash --norc --noprofile -c 'isolate() { "$ISOLATE_ROOT/cli/isolate" "$@"; }
+        '"$1" ;;
+    bash) bash --norc --noprofile -c 'enable -f "$ISOLATE_ROOT/builtin/isolate.so" isolate || exit 99
+        '"$1" ;;
+    zsh) zsh -f -c 'module_path=("$ISOLATE_ROOT/zsh-module" $module_path); zmodload isolate || exit 99
+        '"$1" ;;
+    esac
+}
+
+# Fails the test with a message (bats 1.8 has no fail helper).
+fail() {
+    echo "$*" >&2
+    return 1
+}
+
+# assert_line_equal EXPECTED: some line of $output equals EXPECTED.
+has_line() {
+    local l
+    for l in "${lines[@]}"; do [ "$l" = "$1" ] && return 0; done
+    echo "no line '$1' in output:" >&2
+    printf '  %s\n' "${lines[@]}" >&2
+    return 1
+}
+
+# Waits (up to ~5 s) until a command succeeds.
+wait_until() {
+    local i
+    for i in $(seq 50); do
+        "$@" && return 0
+        sleep 0.1
+    done
+    return 1
+}
+
+# Lists the caller's live processes (zombies excluded: a zombie has ended)
+# whose command line matches the extended regex $1 (pgrep -f); fails if none.
+running() {
+    local pid st found=
+    for pid in $(pgrep -u "$(id -u)" -f "$1"); do
+        st=$(sed -E 's/^.*\) (.).*$/\1/' "/proc/$pid/stat" 2>/dev/null) || continue
+        [ "$st" = Z ] && continue
+        echo "$pid"
+        found=1
+    done
+    [ -n "$found" ]
+}
+
+# Waits (up to ~5 s) until a command fails.
+wait_while() {
+    local i
+    for i in $(seq 50); do
+        "$@" >/dev/null || return 0
+        sleep 0.1
+    done
+    return 1
+}
+
+# A free TCP port on 127.0.0.1 (best effort).
+free_port() {
+    echo $(( 20000 + (RANDOM % 20000) ))
+}
