@@ -193,6 +193,10 @@ static int place_cwd(struct iso_plan *plan, struct isolate_error *err)
     const char *cwd = plan->cwd_host, *start_home = plan->home ? plan->home : "/";
     const struct iso_mount *area;
 
+    if (cwd[0] != '/') {
+        plan->cwd_note = "no longer exists";
+        goto not_exposed;
+    }
     for (size_t i = 0; i < plan->nmounts; i++) {
         const struct iso_mount *m = &plan->mounts[i];
         if (m->kind == ISO_M_BIND && is_under(cwd, m->path)) goto visible;
@@ -366,10 +370,8 @@ int iso_plan_build(struct iso_plan *plan, const struct isolate_policy *p,
              (unsigned long)plan->gid);
 
     if (resolve_home(plan, c, &envhome) < 0) goto oom;
-    if (!getcwd(buf, sizeof buf)) {
-        iso_err(err, errno, "cannot determine the current directory");
-        goto fail;
-    }
+    /* A directory removed under the shell has no path: start in the home. */
+    if (!getcwd(buf, sizeof buf)) snprintf(buf, sizeof buf, "%s", "(deleted)");
     if (!(plan->cwd_host = strdup(buf))) goto oom;
 
     if (plan->home && add_mount(plan, ISO_M_TMPFS, plan->home, "private home", 1, 1, 0700) < 0)
@@ -387,9 +389,14 @@ int iso_plan_build(struct iso_plan *plan, const struct isolate_policy *p,
     qsort(plan->mounts, plan->nmounts, sizeof *plan->mounts, cmp_depth);
     for (size_t i = 0; i < plan->nmounts; i++) {
         struct iso_mount *m = &plan->mounts[i];
-        const struct iso_mount *area = private_area_of(plan, m->path);
-        m->under_private = (area && area != m && strcmp(area->path, m->path)) ||
-                           is_under(m->path, "/dev");
+        /* Any tmpfs strictly above the target, not only the innermost area: a
+         * home under /tmp is itself a tmpfs, but its mountpoint must still be
+         * made in the private /tmp mounted before it. */
+        m->under_private = is_under(m->path, "/dev");
+        for (size_t j = 0; j < plan->nmounts; j++)
+            if (plan->mounts[j].kind == ISO_M_TMPFS && strcmp(plan->mounts[j].path, m->path) &&
+                is_under(m->path, plan->mounts[j].path))
+                m->under_private = 1;
     }
     if (check_keep_fds(plan, p, err) < 0) goto fail;
     if (!(plan->envp = iso_env_build(c->environ, plan->home ? envhome : envhome, p->env, p->nenv,

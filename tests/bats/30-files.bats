@@ -139,3 +139,13 @@ teardown() {
     [ "$output" = via-link ]
     [ "$(cat "$SCRATCH/target/f")" = via-link ]
 }
+
+@test "a current directory that no longer exists: start in the home, and say so" {
+    mkdir "$SCRATCH/gone"
+    cd "$SCRATCH/gone"
+    rmdir "$SCRATCH/gone"
+    run --separate-stderr iso pwd
+    [ "$status" -eq 0 ]
+    [ "$output" = "$HOME" ]
+    [[ "$stderr" == *"no longer exists"* ]]
+}
