@@ -55,7 +55,10 @@ static int pid1_entry(void *arg)
     int helper;
 
     /* Raw system calls only, until the go byte. End of file instead means
-     * the setup child failed; it reports. */
+     * the setup child failed; it reports. The clone copied the descriptor
+     * table, write end of the go pipe included: without closing that copy,
+     * end of file never comes and a failed setup hangs the caller. */
+    iso_raw_syscall(SYS_close, plan->go_write, 0, 0);
     pid1_namespaces(plan);
     if (iso_raw_syscall(SYS_read, plan->go_read, (long)&go, 1) != 1)
         iso_raw_syscall(SYS_exit, ISOLATE_EXIT_FAILURE, 0, 0);
@@ -115,6 +118,7 @@ static int start_pid1(struct iso_plan *plan, struct pid1 *p)
     }
     plan->ev_write = ev[1];
     plan->go_read = go[0];
+    plan->go_write = go[1];
     plan->pid1_err.msg[0] = '\0';
     p->pid = clone(pid1_entry, plan->pid1_stack + plan->pid1_stack_size,
                    CLONE_VM | CLONE_NEWPID | SIGCHLD, plan);

@@ -70,6 +70,7 @@ struct iso_plan {
     size_t pid1_stack_size;
     int ev_write;       /* event pipe, write end, until PID 1 places it */
     int go_read;        /* PID 1 waits here until the setup child no longer needs libc */
+    int go_write;       /* the other end, which PID 1 inherits and must close */
     int ns_errno;       /* outcome of PID 1's concurrent steps (raw calls), */
     const char *ns_step; /* reported once it may use libc */
     struct isolate_error err;      /* filled by the setup child when setup fails */
