@@ -80,7 +80,9 @@ ISO_PUBLIC const char isolate_usage_text[] =
 static int fail(struct isolate_policy *p, struct isolate_error *err, const char *fmt,
                 const char *a, const char *b)
 {
+    /* The contract: after an error *p is empty, not half-filled. */
     isolate_policy_free(p);
+    memset(p, 0, sizeof *p);
     iso_err(err, 0, fmt, a, b);
     return -1;
 }
@@ -96,7 +98,8 @@ ISO_PUBLIC int isolate_parse_fd(const char *s, int *out)
     char *end;
     long v;
 
-    if (!s || !*s || *s == '-' || *s == '+' || *s == ' ') return -1;
+    /* Digits only: strtol would also take a sign and any leading white space. */
+    if (!s || *s < '0' || *s > '9') return -1;
     errno = 0;
     v = strtol(s, &end, 10);
     if (errno || *end || v < 0 || v > INT_MAX) return -1;
@@ -231,6 +234,12 @@ ISO_PUBLIC int isolate_parse(struct isolate_policy *p, int argc, char *const arg
             }
             i++;
             if ((r = apply(p, o, shown, val, err)) != 0) return r < 0 ? -1 : 0;
+            if (o->id == OPT_CHECK) {
+                /* The next word is the paste even when it looks like an option:
+                 * "-h; curl ... | sh" must be classified, not taken for --help. */
+                if (i < argc && !strcmp(argv[i], "--")) i++;
+                break;
+            }
             continue;
         }
 
