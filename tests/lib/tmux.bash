@@ -1,6 +1,11 @@
 # tests/lib/tmux.bash - drive a real interactive bash or zsh through tmux.
 #
 #   tmux_start bash|zsh     start the shell in a private tmux server, load isolate
+#   tmux_start_hooked SH [BEFORE] [AFTER]
+#                           start SH with shell/isolate.SH sourced (the line hook
+#                           and the paste guard); BEFORE and AFTER are shell code
+#                           run before and after it (other plugins)
+#   tmux_paste TEXT         paste TEXT as a terminal does (bracketed paste)
 #   tmux_type TEXT          type TEXT (literally), then Enter
 #   tmux_keys KEY...        send keys (C-c, C-z, ...)
 #   tmux_wait REGEX [SECS]  wait until the screen matches REGEX (extended)
@@ -63,6 +68,32 @@ tmux_start() {
     tmux_wait '^loaded$'
     tmux_type "cd '$BATS_TEST_TMPDIR'; clear"
     sleep 0.2
+}
+
+tmux_start_hooked() {
+    local sh=$1 before=${2:-} after=${3:-}
+    case $sh in
+    bash)
+        tmux_cmd new-session -d -s t -x 160 -y 50 \
+            "env PS1='$ ' HISTFILE='$BATS_TEST_TMPDIR/.history' bash --norc --noprofile -i"
+        ;;
+    zsh)
+        tmux_cmd new-session -d -s t -x 160 -y 50 \
+            "env PS1='$ ' HISTFILE='$BATS_TEST_TMPDIR/.history' HISTSIZE=100 zsh -f -i"
+        ;;
+    esac
+    tmux_wait '^\$ ?$'
+    tmux_type "${before:+$before; }source '$ISOLATE_ROOT/shell/isolate.$sh'${after:+; $after}; echo loaded"
+    tmux_wait '^loaded$'
+    tmux_type "cd '$BATS_TEST_TMPDIR'; clear"
+    sleep 0.2
+}
+
+# tmux sends the buffer between the terminal's paste markers (\e[200~ ...
+# \e[201~), newlines as carriage returns, as terminals do.
+tmux_paste() {
+    tmux_cmd set-buffer -b paste -- "$1"
+    tmux_cmd paste-buffer -p -d -b paste -t t
 }
 
 tmux_stop() { tmux_cmd kill-server 2>/dev/null || true; }
