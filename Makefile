@@ -25,7 +25,8 @@ LDNOW    := -Wl,-z,now -Wl,-z,relro
 CORE_SRC := core/args.c core/error.c core/env.c core/policy.c core/explain.c core/run.c \
             core/child.c core/userns.c core/uts.c core/net.c core/mounts.c core/fds.c \
             core/caps.c core/signals.c core/tty.c core/seccomp.c core/seccomp_rules.c \
-            core/paste.c
+            core/paste.c core/paste_lex.c core/paste_cmd.c core/paste_fetch.c core/paste_exec.c \
+            core/paste_rules.c core/paste_code.c core/paste_text.c
 CORE_OBJ := $(CORE_SRC:%.c=$(BUILD)/pic/%.o)
 
 # The helper: static, small, no libseccomp (its filter is generated here).
@@ -65,6 +66,8 @@ $(BUILD)/musl-include/.done:
 	@ln -sfn /usr/include/$$(gcc -print-multiarch)/asm $(BUILD)/musl-include/asm
 	@touch $@
 
+$(filter $(BUILD)/pic/core/paste%,$(CORE_OBJ)): core/paste.h core/paste_int.h
+
 $(BUILD)/libisolate.a: $(CORE_OBJ)
 	$(AR) rcs $@ $^
 
@@ -96,6 +99,10 @@ tests/probe: tests/probe.c
 # Unit tests link the core statically, so they reach its hidden iso_* functions.
 tests/unit/test-%: tests/unit/test-%.c tests/unit/tap.h $(BUILD)/libisolate.a
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) -Icore -I$(BUILD) $< $(BUILD)/libisolate.a -o $@
+
+# The paste classifier's benchmark: rates on ../shared/corpus and timings.
+bench/paste-bench: bench/paste-bench.c core/paste.h $(BUILD)/libisolate.a
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) -Icore $< $(BUILD)/libisolate.a -o $@
 
 deps:
 	@tools/deps build
