@@ -6,6 +6,7 @@
 #                           and the paste guard); BEFORE and AFTER are shell code
 #                           run before and after it (other plugins)
 #   tmux_paste TEXT         paste TEXT as a terminal does (bracketed paste)
+#   tmux_prompt             wait until the shell shows an empty prompt again
 #   tmux_type TEXT          type TEXT (literally), then Enter
 #   tmux_keys KEY...        send keys (C-c, C-z, ...)
 #   tmux_wait REGEX [SECS]  wait until the screen matches REGEX (extended)
@@ -94,6 +95,22 @@ tmux_start_hooked() {
 tmux_paste() {
     tmux_cmd set-buffer -b paste -- "$1"
     tmux_cmd paste-buffer -p -d -b paste -t t
+}
+
+# A terminal brackets a paste only while the shell's line editor asks for it:
+# a paste that comes while a command or the prompt hooks still run is typed.
+tmux_prompt() {
+    local i
+    for ((i = 0; i < 100; i++)); do
+        if [[ $(tmux_screen | grep -v '^$' | tail -1) =~ ^\$\ ?$ ]]; then
+            sleep 0.1
+            return 0
+        fi
+        sleep 0.05
+    done
+    echo "no prompt:" >&2
+    tmux_screen | grep -v "^$" >&2
+    return 1
 }
 
 tmux_stop() { tmux_cmd kill-server 2>/dev/null || true; }
