@@ -26,7 +26,7 @@ CORE_SRC := core/args.c core/error.c core/env.c core/policy.c core/explain.c cor
             core/child.c core/userns.c core/uts.c core/net.c core/mounts.c core/fds.c \
             core/caps.c core/signals.c core/tty.c core/seccomp.c core/seccomp_rules.c \
             core/paste.c core/paste_lex.c core/paste_cmd.c core/paste_fetch.c core/paste_exec.c \
-            core/paste_rules.c core/paste_code.c core/paste_text.c
+            core/paste_rules.c core/paste_code.c core/paste_text.c core/limits.c core/report.c
 CORE_OBJ := $(CORE_SRC:%.c=$(BUILD)/pic/%.o)
 
 # The helper: static, small, no libseccomp (its filter is generated here).
@@ -36,7 +36,7 @@ MUSL_CC  := $(shell command -v musl-gcc 2>/dev/null)
 HELPER_CC := $(if $(MUSL_CC),$(MUSL_CC),$(CC))
 HELPER_INC := $(if $(MUSL_CC),-I$(BUILD)/musl-include,)
 HELPER_SRC := helper/isolate-init.c core/supervise.c core/init.c core/tty.c core/error.c \
-              core/args.c core/env.c
+              core/args.c core/env.c core/limits.c core/report.c core/watchdog.c core/verdict.c
 HELPER_OBJ := $(HELPER_SRC:%.c=$(BUILD)/static/%.o)
 
 BASH_INC := -I/usr/include/bash -I/usr/include/bash/include -I/usr/include/bash/builtins \
@@ -44,7 +44,7 @@ BASH_INC := -I/usr/include/bash -I/usr/include/bash/include -I/usr/include/bash/
 ZSH_INC  := -I/usr/include
 
 PROGRAMS := cli/isolate libexec/isolate-init builtin/isolate.so zsh-module/isolate.so
-TEST_BIN := tests/probe $(patsubst %.c,%,$(wildcard tests/unit/test-*.c))
+TEST_BIN := tests/probe tests/membomb $(patsubst %.c,%,$(wildcard tests/unit/test-*.c))
 
 .PHONY: all clean demo test test-unit deps deps-test install uninstall format format-check bench
 
@@ -80,7 +80,7 @@ $(BUILD)/seccomp_bpf.h: $(BUILD)/gen-seccomp
 
 libexec/isolate-init: $(HELPER_OBJ)
 	@mkdir -p libexec
-	$(HELPER_CC) -static $(CFLAGS) $^ -o $@
+	$(HELPER_CC) -static $(CFLAGS) $^ -o $@ -lm
 
 cli/isolate: cli/main.c $(BUILD)/libisolate.a
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) $(HARDEN) -fPIE -pie $(LDNOW) $< $(BUILD)/libisolate.a -o $@
@@ -94,6 +94,9 @@ zsh-module/isolate.so: zsh-module/isolate_zsh.c $(BUILD)/libisolate.a
 	    -shared $(LDNOW) $< $(BUILD)/libisolate.a -o $@
 
 tests/probe: tests/probe.c
+	$(CC) -static $(CPPFLAGS) $(CFLAGS) $(WARN) $< -o $@
+
+tests/membomb: tests/membomb.c
 	$(CC) -static $(CPPFLAGS) $(CFLAGS) $(WARN) $< -o $@
 
 # Unit tests link the core statically, so they reach its hidden iso_* functions.

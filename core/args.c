@@ -25,6 +25,16 @@ enum opt_id {
     OPT_QUIET,
     OPT_EXPLAIN,
     OPT_CHECK,
+    OPT_TIME,
+    OPT_WALL,
+    OPT_MEM,
+    OPT_PIDS,
+    OPT_FSIZE,
+    OPT_NOFILE,
+    OPT_TMP_SIZE,
+    OPT_NO_LIMITS,
+    OPT_REPORT,
+    OPT_META,
     OPT_HELP,
     OPT_VERSION,
 };
@@ -47,6 +57,16 @@ static const struct opt options[] = {
     {OPT_QUIET, 'q', "quiet", NULL},
     {OPT_EXPLAIN, 0, "explain", NULL},
     {OPT_CHECK, 0, "check", NULL},
+    {OPT_TIME, 0, "time", "SEC"},
+    {OPT_WALL, 0, "wall", "SEC"},
+    {OPT_MEM, 0, "mem", "SIZE"},
+    {OPT_PIDS, 0, "pids", "N"},
+    {OPT_FSIZE, 0, "fsize", "SIZE"},
+    {OPT_NOFILE, 0, "nofile", "N"},
+    {OPT_TMP_SIZE, 0, "tmp-size", "SIZE"},
+    {OPT_NO_LIMITS, 0, "no-limits", NULL},
+    {OPT_REPORT, 0, "report", "FILE"},
+    {OPT_META, 0, "meta", "FILE"},
     {OPT_HELP, 'h', "help", NULL},
     {OPT_VERSION, 0, "version", NULL},
 };
@@ -66,6 +86,19 @@ ISO_PUBLIC const char isolate_usage_text[] =
     "      --env NAME[=VALUE]\n"
     "                     pass variable NAME from the environment, or set it to VALUE\n"
     "      --keep-fd N    pass open file descriptor N to the command\n"
+    "\n"
+    "Limits (sizes take K, M, G; times take decimals):\n"
+    "      --time SEC     CPU time of the whole sandbox\n"
+    "      --wall SEC     wall-clock time (exit status 124 when reached)\n"
+    "      --mem SIZE     memory of the whole sandbox\n"
+    "      --pids N       processes and threads\n"
+    "      --fsize SIZE   size of any file written\n"
+    "      --nofile N     open files per process\n"
+    "      --tmp-size SIZE  private home, /tmp and other private writable space\n"
+    "      --no-limits    no protective defaults (see --explain for them)\n"
+    "      --report FILE  write how the run ended as JSON\n"
+    "      --meta FILE    the same, in ioi/isolate's meta-file format\n"
+    "\n"
     "  -v, --verbose      report each setup step on stderr\n"
     "  -q, --quiet        do not print notes\n"
     "      --explain      say what the sandbox would allow, and run nothing\n"
@@ -168,6 +201,35 @@ static int apply(struct isolate_policy *p, const struct opt *o, const char *name
         return 0;
     case OPT_CHECK:
         p->mode = ISOLATE_MODE_CHECK;
+        return 0;
+    case OPT_TIME:
+    case OPT_WALL:
+        if (isolate_parse_seconds(val, o->id == OPT_TIME ? &p->limits.time_s : &p->limits.wall_s))
+            return fail(p, err, "option '%s' needs a number of seconds, not '%s'", name, val);
+        return 0;
+    case OPT_MEM:
+    case OPT_FSIZE:
+    case OPT_TMP_SIZE:
+        if (isolate_parse_size(val, o->id == OPT_MEM     ? &p->limits.mem
+                                    : o->id == OPT_FSIZE ? &p->limits.fsize
+                                                         : &p->limits.tmp_size))
+            return fail(p, err, "option '%s' needs a size such as 512M or 2G, not '%s'", name, val);
+        return 0;
+    case OPT_PIDS:
+    case OPT_NOFILE:
+        if (isolate_parse_count(val, o->id == OPT_PIDS ? &p->limits.pids : &p->limits.nofile))
+            return fail(p, err, "option '%s' needs a positive number, not '%s'", name, val);
+        return 0;
+    case OPT_NO_LIMITS:
+        p->limits.no_defaults = 1;
+        return 0;
+    case OPT_REPORT:
+    case OPT_META:
+        if (!*val) return fail(p, err, "option '%s' needs a non-empty FILE", name, NULL);
+        if (o->id == OPT_REPORT)
+            p->report_path = val;
+        else
+            p->meta_path = val;
         return 0;
     case OPT_HELP:
         p->mode = ISOLATE_MODE_HELP;

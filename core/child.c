@@ -80,6 +80,7 @@ static int pid1_entry(void *arg)
         goto fail;
     }
     if (iso_mount_proc(plan->verbose, e) < 0) goto fail;
+    if (iso_limits_apply(&plan->limits, e) < 0) goto fail;
     /* This clone's working directory was taken before the mounts: it still
      * points into what they now cover (the real home, say). Enter it anew. */
     if (chdir(plan->cwd_inside) < 0) {

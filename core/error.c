@@ -26,6 +26,17 @@ const char *iso_strerror(int errnum)
 #endif
 }
 
+/* "TERM" for SIGTERM: libc's names differ (and musl has no sigabbrev_np). */
+const char *iso_signame(int sig)
+{
+    static const char *const names[] = {
+        NULL,   "HUP",  "INT",    "QUIT", "ILL",  "TRAP", "ABRT", "BUS",    "FPE",  "KILL", "USR1",
+        "SEGV", "USR2", "PIPE",   "ALRM", "TERM", "STKFLT", "CHLD", "CONT", "STOP", "TSTP",
+        "TTIN", "TTOU", "URG",    "XCPU", "XFSZ", "VTALRM", "PROF", "WINCH", "IO", "PWR", "SYS",
+    };
+    return sig > 0 && sig < (int)(sizeof names / sizeof *names) ? names[sig] : "?";
+}
+
 void iso_err(struct isolate_error *e, int errnum, const char *fmt, ...)
 {
     va_list ap;

@@ -78,6 +78,7 @@ int iso_plan_describe(const struct iso_plan *plan, const struct isolate_policy *
     fprintf(out, "  processes: its own PID namespace; own process group; everything is killed "
                  "when the command ends or the calling shell dies\n");
     fprintf(out, "  also private: IPC, host name '%s', cgroup view\n", ISO_HOSTNAME);
+    iso_limits_describe(&plan->limits, out);
     list_env(plan, c, out);
     fprintf(out, "  file descriptors: 0 1 2");
     for (size_t i = 0; i < p->nkeep_fds; i++) fprintf(out, " %d", p->keep_fds[i]);

@@ -32,7 +32,8 @@ static int place(int src, int dst)
 
 int iso_fds_prepare(const struct iso_plan *plan, int events, int for_pid1, struct isolate_error *e)
 {
-    int high = plan->fd_base + 2, ev, tty = -1, helper;
+    /* Sources for the supervisor's numbers, in the order of ISO_FD_*. */
+    int src[ISO_FD_COUNT] = {events, -1, -1, -1}, moved[ISO_FD_COUNT], high, helper;
 
     if (syscall(SYS_close_range, 3U, ~0U, CLOSE_RANGE_CLOEXEC) < 0) {
         iso_err(e, errno, "cannot close inherited file descriptors");
@@ -46,17 +47,24 @@ int iso_fds_prepare(const struct iso_plan *plan, int events, int for_pid1, struc
                 iso_err(e, errno, "--keep-fd %d", plan->keep_fds[i]);
                 return -1;
             }
-    /* Move the sources out of the way first: any may sit on a target. */
-    helper = fcntl(plan->helper_fd, F_DUPFD_CLOEXEC, high);
-    ev = fcntl(events, F_DUPFD_CLOEXEC, high);
-    if (!for_pid1 && plan->fg) tty = fcntl(plan->tty_src, F_DUPFD_CLOEXEC, high);
-    if (helper < 0 || ev < 0 || (!for_pid1 && plan->fg && tty < 0) || place(ev, ISO_FD_EVENTS(plan)) < 0 ||
-        (tty >= 0 && place(tty, ISO_FD_CTTY(plan)) < 0)) {
-        iso_err(e, errno, "cannot pass descriptors to isolate-init");
-        return -1;
+    if (!for_pid1) {
+        src[1] = plan->fg ? plan->tty_src : -1;
+        src[2] = plan->report_fd;
+        src[3] = plan->meta_fd;
     }
+    /* Move the sources out of the way first: any may sit on a target. */
+    high = plan->fd_base + ISO_FD_COUNT;
+    helper = fcntl(plan->helper_fd, F_DUPFD_CLOEXEC, high);
+    if (helper < 0) goto fail;
+    for (int i = 0; i < ISO_FD_COUNT; i++)
+        if (src[i] >= 0 && (moved[i] = fcntl(src[i], F_DUPFD_CLOEXEC, high)) < 0) goto fail;
+    for (int i = 0; i < ISO_FD_COUNT; i++)
+        if (src[i] >= 0 && place(moved[i], plan->fd_base + i) < 0) goto fail;
     if (for_pid1)
         iso_log(plan->verbose, "file descriptors: 0 1 2%s passed, all others closed",
                 plan->nkeep_fds ? " and --keep-fd ones" : "");
     return helper;
+fail:
+    iso_err(e, errno, "cannot pass descriptors to isolate-init");
+    return -1;
 }

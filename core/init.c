@@ -182,6 +182,13 @@ void iso_init_main(const struct iso_init_opts *o)
          * Forward only what came from outside (the supervisor, or a user
          * signalling this process): those carry no pid in this namespace. */
         if (si.si_code == SI_KERNEL || si.si_pid != 0) continue;
+        if (sig == ISO_SIG_END) {
+            /* A limit was reached. The command is killed with the rest. */
+            kill(-1, SIGKILL);
+            while ((w = waitpid(-1, &st, __WALL)) > 0 || errno == EINTR)
+                if (w == cmd) finish(evfd, st);
+            finish(evfd, SIGKILL);
+        }
         if (sig == SIGCONT)
             kill(-1, SIGCONT);
         else

@@ -33,6 +33,23 @@ struct iso_mount {
     int under_private; /* target lies inside a private tmpfs: mountpoint must be made */
     unsigned mode;     /* tmpfs root mode */
     int clone_fd;      /* child side: detached copy of the source taken before covering */
+    size_t order;      /* position in the plan before sorting by depth */
+};
+
+/* Limits as the plan resolves them (limits.c). */
+enum {
+    ISO_LIMIT_TIME = 1 << 0,
+    ISO_LIMIT_WALL = 1 << 1,
+    ISO_LIMIT_MEM = 1 << 2,
+    ISO_LIMIT_PIDS = 1 << 3,
+    ISO_LIMIT_FSIZE = 1 << 4,
+    ISO_LIMIT_NOFILE = 1 << 5,
+    ISO_LIMIT_TMP = 1 << 6,
+};
+struct iso_limits_plan {
+    struct isolate_limits v; /* effective values, defaults included (0: none) */
+    unsigned deflt;          /* which of them are protective defaults */
+    unsigned by_cgroup;      /* which a delegated cgroup enforces */
 };
 
 /*
@@ -65,6 +82,9 @@ struct iso_plan {
     sigset_t keep_ignored;
     int verbose;
     int quiet;
+    struct iso_limits_plan limits;
+    int report_fd;      /* --report, opened by the caller, or -1 */
+    int meta_fd;        /* --meta, likewise */
     pid_t parent_pid;   /* the supervisor dies with this process */
     char *pid1_stack;   /* stack of the PID 1 clone, provided by the caller */
     size_t pid1_stack_size;
@@ -80,12 +100,16 @@ struct iso_plan {
 /* Descriptor numbers after exec: above every --keep-fd. */
 #define ISO_FD_EVENTS(plan) ((plan)->fd_base)     /* event pipe, both helpers */
 #define ISO_FD_CTTY(plan) ((plan)->fd_base + 1)   /* terminal, supervisor only */
+#define ISO_FD_REPORT(plan) ((plan)->fd_base + 2) /* --report, supervisor only */
+#define ISO_FD_META(plan) ((plan)->fd_base + 3)   /* --meta, supervisor only */
+#define ISO_FD_COUNT 4                            /* numbers reserved from fd_base */
 
 /* error.c */
 void iso_err(struct isolate_error *e, int errnum, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 void iso_err_hint(struct isolate_error *e, const char *hint);
 const char *iso_strerror(int errnum);
+const char *iso_signame(int sig);
 void iso_log(int verbose, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void iso_say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
@@ -159,6 +183,48 @@ int iso_mount_proc(int verbose, struct isolate_error *e);
 extern const char *const iso_private_dirs[];
 extern const char *const iso_dev_nodes[];
 
+/* The end of a run (report.c, supervise.c). */
+struct iso_result {
+    const char *status; /* OK RE SG TO ML PL OL XX */
+    int exited, exit_code, signaled, signal;
+    double cpu_s, wall_s;
+    long max_rss_kib, max_pids, csw_voluntary, csw_forced;
+    const char *killed_by; /* a limit's name, or NULL */
+    char message[512];
+    struct isolate_limits limits;
+    unsigned by_cgroup;
+};
+void iso_report_json(int fd, const struct iso_result *r);
+void iso_report_meta(int fd, const struct iso_result *r);
+void iso_report_failure(int json_fd, int meta_fd, const struct isolate_limits *l,
+                        const struct isolate_error *err);
+const char *iso_limit_name(unsigned bit);
+unsigned iso_limits_set(const struct isolate_limits *l);
+
+/* watchdog.c (supervisor) */
+struct iso_usage {
+    double cpu_s;
+    unsigned long long mem_bytes, tmp_used;
+    long tasks;
+};
+int iso_usage_sample(struct iso_usage *u, const char *tmp_path);
+long iso_count_processes(void);
+unsigned long long iso_tmp_used(const char *tmp_path);
+
+/* verdict.c (supervisor) */
+struct iso_init_opts;
+struct rusage;
+void iso_conclude(struct iso_result *r, const struct iso_init_opts *o, const int *cmd,
+                  int init_status, const struct rusage *ru, double wall, unsigned killed_by,
+                  long max_tasks, unsigned long long max_mem, double max_cpu);
+int iso_result_status(const struct iso_result *r);
+
+/* limits.c */
+void iso_limits_defaults(struct iso_limits_plan *l, const struct isolate_limits *asked);
+int iso_limits_apply(const struct iso_limits_plan *l, struct isolate_error *e);
+void iso_limits_describe(const struct iso_limits_plan *l, FILE *out);
+int iso_format_size(char *buf, size_t len, unsigned long long bytes);
+
 /* fds.c */
 int iso_fds_prepare(const struct iso_plan *plan, int events, int keep_user_fds,
                     struct isolate_error *e);
@@ -179,6 +245,11 @@ int iso_tty_owner(int fd);
 /* helper side (isolate-init) */
 struct iso_init_opts {
     int verbose;
+    int quiet;
+    struct isolate_limits limits; /* supervisor: what the watchdog enforces */
+    unsigned deflt;               /* which limits are protective defaults */
+    const char *tmp_path;         /* a private directory of the shared tmpfs */
+    int report_fd, meta_fd;       /* supervisor: --report, --meta, or -1 */
     int events;      /* event pipe: PID 1 writes, the supervisor reads */
     int ctty;        /* controlling terminal descriptor, or -1 */
     int fg;          /* the sandbox's process group holds the terminal */
@@ -196,5 +267,12 @@ struct iso_event {
     int sig;      /* stop signal */
 };
 enum { ISO_EV_STOPPED = 1, ISO_EV_EXITED = 2, ISO_EV_FAILED = 3 };
+
+/* The supervisor asks PID 1 to end the sandbox: PID 1 kills and reaps every
+ * process itself, so that their CPU time and memory are accounted for (the
+ * kernel, killing a PID namespace whose init died, reaps them unaccounted). */
+#define ISO_SIG_END (SIGRTMIN + 2)
+/* If PID 1 has not done so by then, the supervisor kills it. */
+#define ISO_END_GRACE_NS (200 * 1000 * 1000)
 
 #endif

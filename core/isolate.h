@@ -55,6 +55,18 @@ struct isolate_path {
     const char *arg; /* as the user gave it; borrowed from argv */
 };
 
+/* Resource limits. 0 means "not set". */
+struct isolate_limits {
+    double time_s;                /* --time: CPU seconds of the whole sandbox */
+    double wall_s;                /* --wall: wall-clock seconds */
+    unsigned long long mem;       /* --mem: bytes of memory of the whole sandbox */
+    unsigned long long fsize;     /* --fsize: bytes per written file */
+    unsigned long long tmp_size;  /* --tmp-size: bytes of private writable space */
+    long pids;                    /* --pids: processes and threads */
+    long nofile;                  /* --nofile: open files per process */
+    int no_defaults;              /* --no-limits: no protective defaults */
+};
+
 /* What the user asked for. Strings are borrowed from the argv given to
  * isolate_parse(); arrays are owned and released by isolate_policy_free(). */
 struct isolate_policy {
@@ -69,6 +81,9 @@ struct isolate_policy {
     size_t nkeep_fds;
     const char *command; /* -c STRING, or NULL */
     const char *check_text; /* --check TEXT ("-": standard input) */
+    struct isolate_limits limits;
+    const char *report_path; /* --report FILE: one JSON object */
+    const char *meta_path;   /* --meta FILE: ioi/isolate's key:value format */
     char *const *argv;   /* the command and its arguments (with -c: $0 $1 ...) */
     int argc;
 };
@@ -83,6 +98,16 @@ void isolate_policy_free(struct isolate_policy *p);
 
 /* Parses a file descriptor number as --keep-fd takes it. */
 int isolate_parse_fd(const char *s, int *out);
+
+/* Parses a size: digits with an optional K, M, G or T suffix (powers of 1024,
+ * optionally followed by "B" or "iB"). Returns -1 unless 1 <= size < 2^60. */
+int isolate_parse_size(const char *s, unsigned long long *out);
+
+/* Parses a positive duration in seconds, with decimals ("1.5"), up to a year. */
+int isolate_parse_seconds(const char *s, double *out);
+
+/* Parses a count from 1 to 2^31-1. */
+int isolate_parse_count(const char *s, long *out);
 
 /* The usage text of --help and of bash's `help isolate`. */
 extern const char isolate_usage_text[];

@@ -15,7 +15,11 @@
  *     --write/--ro paths), so no path is looked up again once the tree changes;
  *  3. make the whole tree read-only and nosuid in one recursive mount_setattr:
  *     no mount is missed, and flags the host locked stay as they are;
- *  4. mount the private tmpfs and /dev, then attach the copies.
+ *  4. mount the private directories and /dev, then attach the copies.
+ * All private writable space (home, /tmp, /var/tmp, /run, /dev with its shm)
+ * lives in ONE tmpfs, created detached (fsopen/fsmount) and bound into place
+ * directory by directory, so that --tmp-size bounds all of it together and
+ * a /tmp filler cannot go on in $HOME.
  * New mounts made here are owned by the sandbox's user namespace, but the
  * command runs without capabilities and seccomp denies the mount API, so it
  * can neither unmount them nor reach what they cover.
@@ -156,16 +160,59 @@ static int attach(int fd, const char *path, int writable, struct isolate_error *
     return 0;
 }
 
-static int mount_tmpfs(const char *path, unsigned mode, unsigned long flags,
-                       struct isolate_error *e)
+/* A directory of the shared tmpfs, bound at path with extra attributes. */
+static int private_dir(int tmpfs, const char *name, unsigned mode, const char *path,
+                       unsigned long attrs, struct isolate_error *e)
 {
-    char opts[32];
-    snprintf(opts, sizeof opts, "mode=%o", mode);
-    if (mount("tmpfs", path, "tmpfs", flags, opts) < 0) {
-        iso_err(e, errno, "cannot mount a private tmpfs on %s", path);
+    int fd;
+
+    if (mkdirat(tmpfs, name, mode) < 0 || fchmodat(tmpfs, name, mode, 0) < 0) {
+        iso_err(e, errno, "cannot prepare the private directory for %s", path);
         return -1;
     }
+    fd = sys_open_tree(tmpfs, name, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
+    if (fd < 0 || (attrs && sys_mount_setattr(fd, "", AT_EMPTY_PATH, attrs, 0) < 0) ||
+        sys_move_mount(fd, path) < 0) {
+        iso_err(e, errno, "cannot mount a private directory on %s", path);
+        if (fd >= 0) close(fd);
+        return -1;
+    }
+    close(fd);
     return 0;
+}
+
+/* The tmpfs behind every private directory, not attached anywhere itself. */
+static int shared_tmpfs(const struct iso_plan *plan, struct isolate_error *e)
+{
+    unsigned long long size = plan->limits.v.tmp_size;
+    char num[32];
+    int fs, mnt;
+
+    fs = (int)syscall(SYS_fsopen, "tmpfs", FSOPEN_CLOEXEC);
+    if (fs < 0) {
+        iso_err(e, errno, "cannot create the private tmpfs");
+        if (errno == ENOSYS) iso_err_hint(e, "isolate needs Linux 5.12 or later (fsopen)");
+        return -1;
+    }
+    if (size) {
+        /* Inodes are memory too: bound them with the size (a page apiece). */
+        unsigned long long inodes = size / 4096 < 16384 ? 16384 : size / 4096;
+        snprintf(num, sizeof num, "%llu", size);
+        if (syscall(SYS_fsconfig, fs, FSCONFIG_SET_STRING, "size", num, 0) < 0) goto fail;
+        snprintf(num, sizeof num, "%llu", inodes);
+        if (syscall(SYS_fsconfig, fs, FSCONFIG_SET_STRING, "nr_inodes", num, 0) < 0) goto fail;
+    }
+    if (syscall(SYS_fsconfig, fs, FSCONFIG_SET_STRING, "mode", "0755", 0) < 0 ||
+        syscall(SYS_fsconfig, fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0)
+        goto fail;
+    mnt = (int)syscall(SYS_fsmount, fs, FSMOUNT_CLOEXEC, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV);
+    if (mnt < 0) goto fail;
+    close(fs);
+    return mnt;
+fail:
+    iso_err(e, errno, "cannot create the private tmpfs");
+    close(fs);
+    return -1;
 }
 
 static int symlink_dev(const char *target, const char *path, struct isolate_error *e)
@@ -180,11 +227,15 @@ static int symlink_dev(const char *target, const char *path, struct isolate_erro
 /* A minimal /dev: the harmless character devices, the controlling terminal,
  * a private devpts instance (ptys made inside are not the host's) and a
  * private /dev/shm. No disks, no /dev/kmsg, no /dev/input. */
-static int setup_dev(const struct iso_plan *plan, const int *dev, struct isolate_error *e)
+/* A minimal /dev: the harmless character devices, the controlling terminal,
+ * a private devpts instance (ptys made inside are not the host's) and a
+ * private /dev/shm. No disks, no /dev/kmsg, no /dev/input. */
+static int setup_dev(const struct iso_plan *plan, int tmpfs, const int *dev,
+                     struct isolate_error *e)
 {
     char path[64];
 
-    if (mount_tmpfs("/dev", 0755, MS_NOSUID | MS_NOEXEC, e) < 0) return -1;
+    if (private_dir(tmpfs, "dev", 0755, "/dev", MOUNT_ATTR_NOEXEC, e) < 0) return -1;
     for (int i = 0; i < NDEV; i++) {
         snprintf(path, sizeof path, "/dev/%s", iso_dev_nodes[i]);
         if (make_mountpoint(path, 0, e) < 0) return -1;
@@ -199,8 +250,7 @@ static int setup_dev(const struct iso_plan *plan, const int *dev, struct isolate
         symlink_dev("/proc/self/fd/2", "/dev/stderr", e) < 0 ||
         symlink_dev("pts/ptmx", "/dev/ptmx", e) < 0)
         return -1;
-    /* /dev/shm is a directory of this tmpfs rather than a mount of its own:
-     * one mount less to make and to tear down. mkdir applies the umask. */
+    /* /dev/shm is a directory of the shared tmpfs too. mkdir applies the umask. */
     if (mkdir("/dev/pts", 0755) < 0 || mkdir("/dev/shm", 01777) < 0 ||
         chmod("/dev/shm", 01777) < 0) {
         iso_err(e, errno, "cannot populate /dev");
@@ -216,7 +266,8 @@ static int setup_dev(const struct iso_plan *plan, const int *dev, struct isolate
     return 0;
 }
 
-static int apply_step(struct iso_mount *m, int verbose, struct isolate_error *e)
+static int apply_step(struct iso_mount *m, size_t index, int tmpfs, int verbose,
+                      struct isolate_error *e)
 {
     if (m->kind == ISO_M_LINK) {
         char parent[PATH_MAX];
@@ -238,10 +289,13 @@ static int apply_step(struct iso_mount *m, int verbose, struct isolate_error *e)
     if (m->under_private && make_mountpoint(m->path, m->is_dir || m->kind == ISO_M_TMPFS, e) < 0)
         return -1;
     switch (m->kind) {
-    case ISO_M_TMPFS:
-        if (mount_tmpfs(m->path, m->mode, MS_NOSUID | MS_NODEV, e) < 0) return -1;
+    case ISO_M_TMPFS: {
+        char name[32];
+        snprintf(name, sizeof name, "d%zu", index);
+        if (private_dir(tmpfs, name, m->mode, m->path, 0, e) < 0) return -1;
         iso_log(verbose, "mount: %s on %s (empty, writable, gone at exit)", m->label, m->path);
         return 0;
+    }
     case ISO_M_BIND:
         if (attach(m->clone_fd, m->path, m->writable, e) < 0) return -1;
         iso_log(verbose, "mount: %s %s (%s)", m->path, m->writable ? "writable" : "read-only",
@@ -267,7 +321,7 @@ static int apply_step(struct iso_mount *m, int verbose, struct isolate_error *e)
 
 int iso_mounts_setup(struct iso_plan *plan, struct isolate_error *e)
 {
-    int dev[NDEV], rc = -1;
+    int dev[NDEV], rc = -1, tmpfs = -1;
 
     for (int i = 0; i < NDEV; i++) dev[i] = -1;
     if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0) {
@@ -281,11 +335,13 @@ int iso_mounts_setup(struct iso_plan *plan, struct isolate_error *e)
         goto out;
     }
     iso_log(plan->verbose, "mount: host file system read-only and nosuid, private to the sandbox");
-    if (setup_dev(plan, dev, e) < 0) goto out;
+    if ((tmpfs = shared_tmpfs(plan, e)) < 0) goto out;
+    if (setup_dev(plan, tmpfs, dev, e) < 0) goto out;
     for (size_t i = 0; i < plan->nmounts; i++)
-        if (apply_step(&plan->mounts[i], plan->verbose, e) < 0) goto out;
+        if (apply_step(&plan->mounts[i], i, tmpfs, plan->verbose, e) < 0) goto out;
     rc = 0;
 out:
+    if (tmpfs >= 0) close(tmpfs);
     for (int i = 0; i < NDEV; i++)
         if (dev[i] >= 0) close(dev[i]);
     for (size_t i = 0; i < plan->nmounts; i++)

@@ -66,6 +66,7 @@ static int add_mount(struct iso_plan *plan, enum iso_mount_kind kind, const char
     m->is_dir = is_dir;
     m->mode = mode;
     m->clone_fd = -1;
+    m->order = plan->nmounts;
     plan->nmounts++;
     return 0;
 }
@@ -88,8 +89,9 @@ static int cmp_depth(const void *a, const void *b)
     const struct iso_mount *x = a, *y = b;
     int dx = depth(x->path), dy = depth(y->path);
     if (dx != dy) return dx - dy;
-    /* Equal depth: keep plan order (tmpfs defaults, user paths, cwd). */
-    return (x > y) - (x < y);
+    /* Equal depth: keep plan order (tmpfs defaults, user paths, cwd); qsort
+     * itself need not be stable. */
+    return (x->order > y->order) - (x->order < y->order);
 }
 
 static int resolve_home(struct iso_plan *plan, const struct isolate_caller *c, const char **envhome)
@@ -299,13 +301,54 @@ static int push(char **v, size_t *n, const char *s)
     return 0;
 }
 
+/* What the supervisor's watchdog and reports need to know of the limits. */
+static int push_limits(const struct iso_plan *plan, char **v, size_t *n)
+{
+    const struct isolate_limits *l = &plan->limits.v;
+    char num[48];
+
+#define PUSH_NUM(opt, fmt, val)                                                                   \
+    do {                                                                                          \
+        snprintf(num, sizeof num, fmt, val);                                                      \
+        if (push(v, n, opt) || push(v, n, num)) return -1;                                        \
+    } while (0)
+    if (l->time_s) PUSH_NUM("--time", "%.6f", l->time_s);
+    if (l->wall_s) PUSH_NUM("--wall", "%.6f", l->wall_s);
+    if (l->mem) PUSH_NUM("--mem", "%llu", l->mem);
+    if (l->pids) PUSH_NUM("--pids", "%ld", l->pids);
+    if (l->fsize) PUSH_NUM("--fsize", "%llu", l->fsize);
+    if (l->nofile) PUSH_NUM("--nofile", "%ld", l->nofile);
+    if (l->tmp_size) PUSH_NUM("--tmp-size", "%llu", l->tmp_size);
+    PUSH_NUM("--defaults", "%u", plan->limits.deflt);
+    if (plan->report_fd >= 0) PUSH_NUM("--report-fd", "%d", ISO_FD_REPORT(plan));
+    if (plan->meta_fd >= 0) PUSH_NUM("--meta-fd", "%d", ISO_FD_META(plan));
+#undef PUSH_NUM
+    /* A private directory of the shared tmpfs, to see how full it is. */
+    for (size_t i = 0; i < plan->nmounts; i++)
+        if (plan->mounts[i].kind == ISO_M_TMPFS)
+            return push(v, n, "--tmp-path") || push(v, n, plan->mounts[i].path) ? -1 : 0;
+    return 0;
+}
+
+static int open_report(const char *path, const char *opt, int *fd, struct isolate_error *err)
+{
+    *fd = -1;
+    if (!path) return 0;
+    *fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOCTTY, 0644);
+    if (*fd < 0) {
+        iso_err(err, errno, "%s %s", opt, path);
+        return -1;
+    }
+    return 0;
+}
+
 /* isolate-init's private command lines: the supervisor's and PID 1's. */
 static int build_helper_argv(struct iso_plan *plan, const struct isolate_policy *p,
                              const struct isolate_caller *c, struct isolate_error *err)
 {
     size_t n = 0, m = 0;
     char num[32];
-    char **sup = new_argv(16), **init = new_argv(12 + (size_t)p->argc);
+    char **sup = new_argv(40), **init = new_argv(12 + (size_t)p->argc);
 
     plan->sup_argv = sup;
     plan->init_argv = init;
@@ -324,6 +367,8 @@ static int build_helper_argv(struct iso_plan *plan, const struct isolate_policy 
         if (push(sup, &n, "--ctty") || push(sup, &n, num) || push(sup, &n, "--fg")) goto oom;
     }
     if (plan->verbose && (push(sup, &n, "--verbose") || push(init, &m, "--verbose"))) goto oom;
+    if (plan->quiet && push(sup, &n, "--quiet")) goto oom;
+    if (push_limits(plan, sup, &n) < 0) goto oom;
     if (push(init, &m, "--")) goto oom;
     if (p->command && (push(init, &m, c->shell && *c->shell ? c->shell : "/bin/sh") ||
                        push(init, &m, "-c") || push(init, &m, p->command)))
@@ -360,6 +405,8 @@ int iso_plan_build(struct iso_plan *plan, const struct isolate_policy *p,
     memset(plan, 0, sizeof *plan);
     plan->helper_fd = -1;
     plan->tty_src = -1;
+    plan->report_fd = plan->meta_fd = -1;
+    iso_limits_defaults(&plan->limits, &p->limits);
     plan->uid = getuid();
     plan->gid = getgid();
     plan->verbose = p->verbose;
@@ -399,7 +446,7 @@ int iso_plan_build(struct iso_plan *plan, const struct isolate_policy *p,
                 m->under_private = 1;
     }
     if (check_keep_fds(plan, p, err) < 0) goto fail;
-    if (!(plan->envp = iso_env_build(c->environ, plan->home ? envhome : envhome, p->env, p->nenv,
+    if (!(plan->envp = iso_env_build(c->environ, envhome, p->env, p->nenv,
                                      err)))
         goto fail;
     return 0;
@@ -419,6 +466,9 @@ int iso_plan_prepare_run(struct iso_plan *plan, const struct isolate_policy *p,
         if (plan->keep_fds[i] >= plan->fd_base) plan->fd_base = plan->keep_fds[i] + 1;
     plan->new_pgrp = c->new_pgrp;
     plan->keep_ignored = c->keep_ignored;
+    if (open_report(p->report_path, "--report", &plan->report_fd, err) < 0 ||
+        open_report(p->meta_path, "--meta", &plan->meta_fd, err) < 0)
+        return -1;
     if (find_helper(plan, err) < 0) return -1;
     decide_terminal(plan, c);
     return build_helper_argv(plan, p, c, err);
@@ -439,6 +489,8 @@ void iso_plan_free(struct iso_plan *plan)
     iso_strv_free(plan->envp);
     if (plan->helper_fd >= 0) close(plan->helper_fd);
     if (plan->tty_src >= 0) close(plan->tty_src);
+    if (plan->report_fd >= 0) close(plan->report_fd);
+    if (plan->meta_fd >= 0) close(plan->meta_fd);
     memset(plan, 0, sizeof *plan);
-    plan->helper_fd = plan->tty_src = -1;
+    plan->helper_fd = plan->tty_src = plan->report_fd = plan->meta_fd = -1;
 }

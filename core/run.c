@@ -44,13 +44,29 @@ static void say_notes(const struct iso_plan *plan)
                 plan->cwd_host, plan->cwd_note, plan->cwd_inside);
 }
 
+/* A run that failed before its report files were open still reports. */
+static void report_early(const struct isolate_policy *p, const struct isolate_error *err)
+{
+    int json = p->report_path ? open(p->report_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644)
+                              : -1;
+    int meta = p->meta_path ? open(p->meta_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644)
+                            : -1;
+    iso_report_failure(json, meta, &p->limits, err);
+    if (json >= 0) close(json);
+    if (meta >= 0) close(meta);
+}
+
 static int prepare(struct iso_plan *plan, const struct isolate_policy *p,
                    const struct isolate_caller *c, pid_t parent, struct isolate_error *err)
 {
-    if (iso_plan_build(plan, p, c, err) < 0) return -1;
+    if (iso_plan_build(plan, p, c, err) < 0) {
+        report_early(p, err);
+        return -1;
+    }
     plan->parent_pid = parent;
     if (iso_plan_prepare_run(plan, p, c, err) < 0) {
         iso_plan_free(plan);
+        report_early(p, err);
         return -1;
     }
     say_notes(plan);
@@ -73,7 +89,7 @@ ISO_PUBLIC pid_t isolate_spawn(const struct isolate_policy *p, const struct isol
      * descriptor numbers the clones dup2() onto (fds.c), which would close it
      * and let the shell resume while a clone still runs in its memory. */
     if (pipe2(released, O_CLOEXEC) < 0 ||
-        (fd = fcntl(released[1], F_DUPFD_CLOEXEC, plan.fd_base + 2)) < 0) {
+        (fd = fcntl(released[1], F_DUPFD_CLOEXEC, plan.fd_base + ISO_FD_COUNT)) < 0) {
         iso_err(err, errno, "cannot create a pipe");
         iso_plan_free(&plan);
         return -1;
@@ -104,6 +120,7 @@ ISO_PUBLIC pid_t isolate_spawn(const struct isolate_policy *p, const struct isol
         iso_userns_hint(err, saved);
     }
     sigprocmask(SIG_SETMASK, &old, NULL);
+    if (pid < 0) iso_report_failure(plan.report_fd, plan.meta_fd, &plan.limits.v, err);
     iso_plan_free(&plan);
     return pid;
 }
@@ -131,6 +148,7 @@ ISO_PUBLIC int isolate_exec(const struct isolate_policy *p, const struct isolate
         *err = plan.err;
     }
     sigprocmask(SIG_SETMASK, &old, NULL);
+    iso_report_failure(plan.report_fd, plan.meta_fd, &plan.limits.v, err);
     iso_plan_free(&plan);
     return -1;
 }

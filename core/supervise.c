@@ -11,9 +11,13 @@
  * the sandbox's PID namespace nor in its process group).
  *
  * It forwards the signals it receives to PID 1, relays stop and continue,
- * hands the terminal back and forth, and finally ends the way the command
- * ended (same exit code, or death by the same signal) so the shell reports it
- * as it would report the command itself.
+ * hands the terminal back and forth, and enforces the limits: a timer for the
+ * wall clock and a watchdog (watchdog.c) for the sandbox's CPU time, memory,
+ * tasks and private space. A limit reached kills PID 1, and with it the whole
+ * PID namespace. Finally it writes the reports and ends the way the command
+ * ended (same exit code, or death by the same signal) so that the shell
+ * reports it as it would report the command itself; a limit gives its own
+ * status (124 for the wall clock, as timeout(1) does).
  */
 #include "internal.h"
 
@@ -26,8 +30,13 @@
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/signalfd.h>
+#include <sys/timerfd.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
+
+/* How often the watchdog looks: well within --time's 0.5 s of accuracy. */
+#define WATCH_NS (50 * 1000 * 1000)
 
 static const int forwarded[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2,
                                 SIGWINCH, SIGTSTP, SIGTTIN, SIGTTOU, 0};
@@ -36,8 +45,23 @@ struct sup {
     const struct iso_init_opts *o;
     pid_t init;
     int init_done, init_status;
+    struct rusage ru;
     int have_result, result; /* the command's wait status, from PID 1 */
+    unsigned killed_by;      /* the limit that stopped the sandbox */
+    struct timespec start;
+    long max_tasks;
+    unsigned long long max_mem;
+    double max_cpu; /* the watchdog's last look: the tree's CPU time */
+    double next_sample; /* when the next full look is due, in seconds */
+    int grace;      /* timer: PID 1's time to end the sandbox itself */
 };
+
+static double since(const struct timespec *t0)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)(t.tv_sec - t0->tv_sec) + (double)(t.tv_nsec - t0->tv_nsec) / 1e9;
+}
 
 /* Stops the supervisor (and the rest of its process group: the job) with the
  * signal that stopped the command, so the shell reports "Stopped" as usual. */
@@ -68,6 +92,61 @@ static void resume(struct sup *s)
     kill(s->init, SIGCONT);
 }
 
+static int arm(int fd, long long first_ns, long long every_ns);
+
+static void stop_sandbox(struct sup *s, unsigned limit)
+{
+    if (s->killed_by || s->init_done) return;
+    s->killed_by = limit;
+    iso_log(s->o->verbose, "watchdog: the %s limit is reached after %.3f s; ending the sandbox",
+            iso_limit_name(limit), since(&s->start));
+    /* PID 1 kills and reaps everything, so that it is all accounted for; a
+     * PID 1 that does not within the grace period is killed, and the kernel
+     * then kills the whole PID namespace. */
+    kill(s->init, ISO_SIG_END);
+    if (s->grace >= 0) arm(s->grace, ISO_END_GRACE_NS, 0);
+}
+
+/* The watchdog's look at the sandbox. */
+static void watch(struct sup *s)
+{
+    const struct isolate_limits *l = &s->o->limits;
+    unsigned long long slack = l->tmp_size / 16 < 65536 ? l->tmp_size / 16 : 65536;
+    struct timespec t0;
+    struct iso_usage u;
+    double cost;
+    long procs;
+
+    if (s->killed_by) return;
+    /* Every tick: what is cheap to know. */
+    procs = iso_count_processes() - 1; /* isolate's own PID 1 is not the command's */
+    if (procs > s->max_tasks) s->max_tasks = procs;
+    if (l->pids && procs >= l->pids) return stop_sandbox(s, ISO_LIMIT_PIDS);
+    /* Full: what is left is less than a write could use (tmpfs refuses the
+     * write that does not fit, so the last few pages may stay free). */
+    if (l->tmp_size && iso_tmp_used(s->o->tmp_path) + slack >= l->tmp_size)
+        return stop_sandbox(s, ISO_LIMIT_TMP);
+    /* Now and then: every process's figures, at most a twentieth of the time. */
+    if (!(l->time_s || l->mem || l->pids) || since(&s->start) < s->next_sample) return;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    if (iso_usage_sample(&u, NULL) < 0) return;
+    cost = since(&t0);
+    s->next_sample = since(&s->start) + cost * 20;
+    u.tasks -= 1;
+    if (u.tasks > s->max_tasks) s->max_tasks = u.tasks;
+    if (u.mem_bytes > s->max_mem) s->max_mem = u.mem_bytes;
+    if (u.cpu_s > s->max_cpu) s->max_cpu = u.cpu_s;
+    if (l->time_s && u.cpu_s >= l->time_s) stop_sandbox(s, ISO_LIMIT_TIME);
+    else if (l->mem && u.mem_bytes >= l->mem) stop_sandbox(s, ISO_LIMIT_MEM);
+    else if (l->pids && u.tasks >= l->pids) stop_sandbox(s, ISO_LIMIT_PIDS);
+}
+
+static void reap(struct sup *s, int options)
+{
+    if (!s->init_done && wait4(s->init, &s->init_status, options, &s->ru) == s->init)
+        s->init_done = 1;
+}
+
 static void on_event(struct sup *s, const struct iso_event *ev)
 {
     if (ev->type == ISO_EV_STOPPED) {
@@ -80,14 +159,9 @@ static void on_event(struct sup *s, const struct iso_event *ev)
 
 static void on_signal(struct sup *s, const struct signalfd_siginfo *si)
 {
-    int st;
-
     switch (si->ssi_signo) {
     case SIGCHLD:
-        if (!s->init_done && waitpid(s->init, &st, WNOHANG) == s->init) {
-            s->init_done = 1;
-            s->init_status = st;
-        }
+        reap(s, WNOHANG);
         return;
     case SIGCONT:
         resume(s);
@@ -119,14 +193,37 @@ static void __attribute__((noreturn)) end_like(int wstatus)
     _exit(WIFEXITED(wstatus) ? WEXITSTATUS(wstatus) : ISOLATE_EXIT_FAILURE);
 }
 
+static int arm(int fd, long long first_ns, long long every_ns)
+{
+    struct itimerspec t = {
+        .it_value = {first_ns / 1000000000, first_ns % 1000000000},
+        .it_interval = {every_ns / 1000000000, every_ns % 1000000000},
+    };
+    return timerfd_settime(fd, 0, &t, NULL);
+}
+
+static int make_timer(double seconds, long long every_ns)
+{
+    int fd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC);
+    long long ns = seconds ? (long long)(seconds * 1e9) : every_ns;
+    if (fd >= 0 && arm(fd, ns > 0 ? ns : 1, every_ns) < 0) {
+        close(fd);
+        return -1;
+    }
+    return fd;
+}
+
 int iso_supervise(const struct iso_init_opts *o)
 {
-    struct sup s = {.o = o, .init = o->pid1};
+    const struct isolate_limits *l = &o->limits;
+    struct sup s = {.o = o, .init = o->pid1, .grace = -1};
     struct isolate_error e;
+    struct iso_result r;
     sigset_t all, handled;
-    int sfd;
-    struct pollfd pf[2];
+    int sfd, wall = -1, tick = -1, status;
+    struct pollfd pf[5];
 
+    clock_gettime(CLOCK_MONOTONIC, &s.start);
     sigfillset(&all);
     sigprocmask(SIG_SETMASK, &all, NULL);
     /* The caller may have died before the death signal was inherited. */
@@ -139,22 +236,27 @@ int iso_supervise(const struct iso_init_opts *o)
     sigaddset(&handled, SIGCONT);
     for (const int *f = forwarded; *f; f++) sigaddset(&handled, *f);
     sfd = signalfd(-1, &handled, SFD_CLOEXEC);
-    if (sfd < 0) {
+    if (l->wall_s) wall = make_timer(l->wall_s, 0);
+    if (l->time_s || l->mem || l->pids || l->tmp_size) tick = make_timer(0, WATCH_NS);
+    if (wall >= 0 || tick >= 0) s.grace = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC);
+    if (sfd < 0 || (l->wall_s && wall < 0) || ((l->time_s || l->mem || l->pids) && tick < 0)) {
         iso_err(&e, errno, "cannot set up the supervisor");
         isolate_perror(&e);
         kill(o->pid1, SIGKILL);
         _exit(ISOLATE_EXIT_FAILURE);
     }
 
-    pf[0].fd = sfd;
-    pf[0].events = POLLIN;
-    pf[1].fd = o->events;
-    pf[1].events = POLLIN;
+    pf[0] = (struct pollfd){.fd = sfd, .events = POLLIN};
+    pf[1] = (struct pollfd){.fd = o->events, .events = POLLIN};
+    pf[2] = (struct pollfd){.fd = wall, .events = POLLIN};
+    pf[3] = (struct pollfd){.fd = tick, .events = POLLIN};
+    pf[4] = (struct pollfd){.fd = s.grace, .events = POLLIN};
     /* Until PID 1 closes the event pipe: it alone holds the write end, so
      * end of file means it is exiting (a SIGCHLD may have come and gone
      * before this process existed, so it is not waited for here). */
     while (pf[1].fd >= 0) {
-        if (poll(pf, 2, -1) < 0) {
+        uint64_t ticks;
+        if (poll(pf, 5, -1) < 0) {
             if (errno == EINTR) continue;
             break;
         }
@@ -170,14 +272,23 @@ int iso_supervise(const struct iso_init_opts *o)
             struct signalfd_siginfo si;
             if (read(sfd, &si, sizeof si) == (ssize_t)sizeof si) on_signal(&s, &si);
         }
+        if (pf[2].revents && read(wall, &ticks, sizeof ticks) > 0) stop_sandbox(&s, ISO_LIMIT_WALL);
+        if (pf[3].revents && read(tick, &ticks, sizeof ticks) > 0) watch(&s);
+        if (pf[4].revents && read(s.grace, &ticks, sizeof ticks) > 0) {
+            iso_log(o->verbose, "PID 1 did not end the sandbox in time: killing it");
+            kill(s.init, SIGKILL);
+        }
     }
-    if (!s.init_done && waitpid(s.init, &s.init_status, 0) == s.init) s.init_done = 1;
+    iso_log(o->verbose, "PID 1 closed its events after %.3f s", since(&s.start));
+    reap(&s, 0);
+    iso_log(o->verbose, "PID 1 reaped after %.3f s", since(&s.start));
     if (o->fg && iso_tty_owner(o->ctty) == s.init) iso_tty_give(o->ctty, getpgrp());
 
-    if (s.have_result) end_like(s.result);
-    /* PID 1 died without a report: it was killed from outside (or failed and
-     * said why). End the same way. */
-    if (WIFEXITED(s.init_status) && WEXITSTATUS(s.init_status) == 0)
-        end_like(ISOLATE_EXIT_FAILURE << 8);
-    end_like(s.init_status);
+    iso_conclude(&r, o, s.have_result ? &s.result : NULL, s.init_status, &s.ru, since(&s.start),
+                 s.killed_by, s.max_tasks, s.max_mem, s.max_cpu);
+    iso_report_json(o->report_fd, &r);
+    iso_report_meta(o->meta_fd, &r);
+    if (r.killed_by && !o->quiet) iso_say("stopped: %s", r.message);
+    status = iso_result_status(&r);
+    end_like(status);
 }

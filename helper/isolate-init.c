@@ -5,7 +5,8 @@
  * shell that started them.
  *
  * Its command lines are private to isolate and may change between versions:
- *   isolate-init --supervise --events FD --parent PID --pid1 PID [--ctty FD --fg] [--verbose]
+ *   isolate-init --supervise --events FD --parent PID --pid1 PID [--ctty FD --fg]
+ *                [--verbose] [--quiet] [LIMITS] [--report-fd FD] [--meta-fd FD]
  *   isolate-init --init --events FD [--verbose] -- COMMAND [ARGS...]
  */
 #include "../core/internal.h"
@@ -19,39 +20,56 @@ static int usage(void)
     return ISOLATE_EXIT_FAILURE;
 }
 
+static int number(const char *v, long long *out)
+{
+    char *end;
+    *out = strtoll(v, &end, 10);
+    return *v && !*end && *out >= 0 ? 0 : -1;
+}
+
 int main(int argc, char **argv)
 {
-    struct iso_init_opts o = {.ctty = -1, .events = -1};
+    struct iso_init_opts o;
     int i, supervise = 0, init = 0;
 
+    memset(&o, 0, sizeof o);
+    o.ctty = o.events = o.report_fd = o.meta_fd = -1;
     for (i = 1; i < argc; i++) {
         const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+        long long n = 0;
+
         if (!strcmp(a, "--")) {
             i++;
             break;
-        } else if (!strcmp(a, "--supervise")) {
-            supervise = 1;
-        } else if (!strcmp(a, "--init")) {
-            init = 1;
-        } else if (!strcmp(a, "--fg")) {
-            o.fg = 1;
-        } else if (!strcmp(a, "--verbose")) {
-            o.verbose = 1;
-        } else if (v && !strcmp(a, "--events")) {
-            if (isolate_parse_fd(v, &o.events) < 0) return usage();
-            i++;
-        } else if (v && !strcmp(a, "--ctty")) {
-            if (isolate_parse_fd(v, &o.ctty) < 0) return usage();
-            i++;
-        } else if (v && !strcmp(a, "--parent")) {
-            o.parent = (pid_t)atol(v);
-            i++;
-        } else if (v && !strcmp(a, "--pid1")) {
-            o.pid1 = (pid_t)atol(v);
-            i++;
-        } else {
-            return usage();
         }
+        if (!strcmp(a, "--supervise")) { supervise = 1; continue; }
+        if (!strcmp(a, "--init")) { init = 1; continue; }
+        if (!strcmp(a, "--fg")) { o.fg = 1; continue; }
+        if (!strcmp(a, "--verbose")) { o.verbose = 1; continue; }
+        if (!strcmp(a, "--quiet")) { o.quiet = 1; continue; }
+        if (!v) return usage();
+        i++;
+        if (!strcmp(a, "--time")) {
+            if (isolate_parse_seconds(v, &o.limits.time_s)) return usage();
+        } else if (!strcmp(a, "--wall")) {
+            if (isolate_parse_seconds(v, &o.limits.wall_s)) return usage();
+        } else if (!strcmp(a, "--tmp-path")) {
+            o.tmp_path = v;
+        } else if (number(v, &n) < 0) {
+            return usage();
+        } else if (!strcmp(a, "--events")) o.events = (int)n;
+        else if (!strcmp(a, "--ctty")) o.ctty = (int)n;
+        else if (!strcmp(a, "--report-fd")) o.report_fd = (int)n;
+        else if (!strcmp(a, "--meta-fd")) o.meta_fd = (int)n;
+        else if (!strcmp(a, "--parent")) o.parent = (pid_t)n;
+        else if (!strcmp(a, "--pid1")) o.pid1 = (pid_t)n;
+        else if (!strcmp(a, "--mem")) o.limits.mem = (unsigned long long)n;
+        else if (!strcmp(a, "--fsize")) o.limits.fsize = (unsigned long long)n;
+        else if (!strcmp(a, "--tmp-size")) o.limits.tmp_size = (unsigned long long)n;
+        else if (!strcmp(a, "--pids")) o.limits.pids = (long)n;
+        else if (!strcmp(a, "--nofile")) o.limits.nofile = (long)n;
+        else if (!strcmp(a, "--defaults")) o.deflt = (unsigned)n;
+        else return usage();
     }
     if (o.events < 0 || supervise == init) return usage();
     if (supervise) {
