@@ -23,6 +23,16 @@ iso() {
     esac
 }
 
+# The words that run isolate through the front end, for commands such as
+# timeout that take a program: $(iso_cmd) ARGS...
+iso_cmd() {
+    case $ISOLATE_FRONTEND in
+    cli) echo "$ISOLATE_ROOT/cli/isolate" ;;
+    bash) echo "$ISOLATE_ROOT/tests/lib/with-builtin bash" ;;
+    zsh) echo "$ISOLATE_ROOT/tests/lib/with-builtin zsh" ;;
+    esac
+}
+
 # The shell that runs in_shell scripts, with isolate available in it.
 shell_name() {
     case $ISOLATE_FRONTEND in zsh) echo zsh ;; *) echo bash ;; esac
