@@ -50,9 +50,10 @@ fi
 # Options that take a value, as the next word or attached. A test compares
 # these lists with `isolate --help`.
 __isolate_value_short=cw
-__isolate_value_long=" write ro hide env keep-fd "
-__isolate_flag_short=vqh
-__isolate_flag_long=" verbose quiet explain check help version "
+__isolate_value_long=" write ro hide env keep-fd time wall mem pids fsize nofile tmp-size report meta "
+# Options without a value after which a command still follows (--explain,
+# --check, --help and --version run none).
+__isolate_flag_long=" verbose quiet no-limits "
 
 # --- Reading a line as bash would ---------------------------------------------
 
@@ -576,7 +577,7 @@ __isolate_rewrite() {
             opt=${word#--}
             if [[ $__isolate_value_long == *" $opt "* ]]; then
                 val=1
-            elif [[ $opt != verbose && $opt != quiet ]]; then
+            elif [[ $__isolate_flag_long != *" $opt "* ]]; then
                 return 1 # --explain, --check, --help: no command runs
             fi
             ;;
@@ -933,7 +934,8 @@ _isolate() {
             ((i++))
             break
             ;;
-        -c | -w | --write | --ro | --hide | --env | --keep-fd) ((i += 2)) ;;
+        -c | -w | --write | --ro | --hide | --env | --keep-fd | --time | --wall | --mem | \
+            --pids | --fsize | --nofile | --tmp-size | --report | --meta) ((i += 2)) ;;
         -*) ((i++)) ;;
         *) break ;;
         esac
@@ -950,7 +952,7 @@ _isolate() {
         return 0
     fi
     case $prev in
-    -w | --write | --ro | --hide)
+    -w | --write | --ro | --hide | --report | --meta)
         compopt -o filenames 2>/dev/null
         COMPREPLY=($(compgen -f -- "$cur"))
         return 0
@@ -963,10 +965,11 @@ _isolate() {
         COMPREPLY=($(compgen -W "$(command ls /proc/$$/fd 2>/dev/null)" -- "$cur"))
         return 0
         ;;
-    -c | --check) return 0 ;;
+    -c | --check | --time | --wall | --mem | --pids | --fsize | --nofile | --tmp-size) return 0 ;;
     esac
-    COMPREPLY=($(compgen -W "-c -w --write --ro --hide --env --keep-fd -v --verbose -q --quiet
-        --explain --check -h --help --version --" -- "$cur"))
+    COMPREPLY=($(compgen -W "-c -w --write --ro --hide --env --keep-fd --time --wall --mem --pids
+        --fsize --nofile --tmp-size --no-limits --report --meta -v --verbose -q --quiet --explain
+        --check -h --help --version --" -- "$cur"))
 }
 complete -F _isolate isolate
 
@@ -1007,6 +1010,14 @@ __isolate_install() {
         [[ $line == *'\C-x\C-_'* ]] && return 1
         key=${line:4:1}
         spec=${line#*: }
+        # A macro that ends with Enter (a tool's "do X, then accept") would
+        # run these hooks twice: its Enter becomes a plain accept-line.
+        if [[ -z $x && $spec == \"* ]]; then
+            spec=${spec//'\C-m'/'\C-x\C-_A'}
+            spec=${spec//'\C-j'/'\C-x\C-_A'}
+            spec=${spec//'\r'/'\C-x\C-_A'}
+            spec=${spec//'\n'/'\C-x\C-_A'}
+        fi
         if [[ $key == m ]]; then
             __isolate_bind_m[$km]="$x\"\\C-x\\C-_a\": $spec"
         else
@@ -1016,6 +1027,7 @@ __isolate_install() {
     for km in "${__isolate_keymaps[@]}"; do
         bind -m "$km" -x '"\C-x\C-_h": __isolate_enter'
         bind -m "$km" -x '"\C-x\C-_p": __isolate_paste'
+        bind -m "$km" '"\C-x\C-_A": accept-line'
         bind -m "$km" '"\C-m": "\C-x\C-_h\C-x\C-_a"'
         bind -m "$km" '"\C-j": "\C-x\C-_h\C-x\C-_j"'
         bind -m "$km" '"\e[200~": "\C-x\C-_p\C-x\C-_q"'

@@ -57,9 +57,10 @@
 # Options that take a value, as the next word or attached. A test compares
 # these lists with `isolate --help`.
 typeset -g __isolate_value_short=cw
-typeset -g __isolate_value_long=" write ro hide env keep-fd "
-typeset -g __isolate_flag_short=vqh
-typeset -g __isolate_flag_long=" verbose quiet explain check help version "
+typeset -g __isolate_value_long=" write ro hide env keep-fd time wall mem pids fsize nofile tmp-size report meta "
+# Options without a value after which a command still follows (--explain,
+# --check, --help and --version run none).
+typeset -g __isolate_flag_long=" verbose quiet no-limits "
 
 # --- Reading a line as zsh would -----------------------------------------------------
 
@@ -194,7 +195,7 @@ __isolate_rewrite() {
             opt=${tok#--}
             if [[ $__isolate_value_long == *" $opt "* ]]; then
                 val=1
-            elif [[ $opt != (verbose|quiet) ]]; then
+            elif [[ $__isolate_flag_long != *" $opt "* ]]; then
                 return 1 # --explain, --check, --help: no command runs
             fi
             ;;
