@@ -130,15 +130,26 @@ bench: all
 
 install: $(PROGRAMS)
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBEXECDIR) $(DESTDIR)$(LIBDIR)/bash \
-	    $(DESTDIR)$(LIBDIR)/zsh
+	    $(DESTDIR)$(LIBDIR)/zsh $(DESTDIR)$(PREFIX)/share/isolate $(DESTDIR)$(MANDIR)/man1
 	install -m 755 cli/isolate $(DESTDIR)$(BINDIR)/isolate
 	install -m 755 libexec/isolate-init $(DESTDIR)$(LIBEXECDIR)/isolate-init
 	install -m 644 builtin/isolate.so $(DESTDIR)$(LIBDIR)/bash/isolate.so
 	install -m 644 zsh-module/isolate.so $(DESTDIR)$(LIBDIR)/zsh/isolate.so
+	# The shell files: source isolate.bash or isolate.zsh from an rc file.
+	for f in isolate.bash isolate.zsh isolate.plugin.zsh; do \
+	    sed 's|@LIBDIR@|$(LIBDIR)|g' shell/$$f > $(DESTDIR)$(PREFIX)/share/isolate/$$f && \
+	    chmod 644 $(DESTDIR)$(PREFIX)/share/isolate/$$f || exit 1; \
+	done
+	install -m 644 shell/_isolate $(DESTDIR)$(PREFIX)/share/isolate/_isolate
+	install -m 644 doc/isolate.1 $(DESTDIR)$(MANDIR)/man1/isolate.1
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/isolate $(DESTDIR)$(LIBEXECDIR)/isolate-init \
-	    $(DESTDIR)$(LIBDIR)/bash/isolate.so $(DESTDIR)$(LIBDIR)/zsh/isolate.so
+	    $(DESTDIR)$(LIBDIR)/bash/isolate.so $(DESTDIR)$(LIBDIR)/zsh/isolate.so \
+	    $(DESTDIR)$(PREFIX)/share/isolate/isolate.bash $(DESTDIR)$(PREFIX)/share/isolate/isolate.zsh \
+	    $(DESTDIR)$(PREFIX)/share/isolate/isolate.plugin.zsh $(DESTDIR)$(PREFIX)/share/isolate/_isolate \
+	    $(DESTDIR)$(MANDIR)/man1/isolate.1
+	-rmdir $(DESTDIR)$(PREFIX)/share/isolate 2>/dev/null
 
 FORMAT_SRC = $(wildcard core/*.c core/*.h cli/*.c builtin/*.c zsh-module/*.c helper/*.c \
                         tools/*.c tests/*.c tests/unit/*.c)
