@@ -833,7 +833,7 @@ __isolate_history() {
     # A line starting with a space stays out with ignorespace or ignoreboth,
     # also when bash-preexec has taken them out of HISTCONTROL to do the same.
     if [[ $1 == [' '$'\t']* ]] &&
-        [[ $HISTCONTROL == *ignore[sb][po][at]* || -n ${__bp_ignorespace-} ]]; then
+        [[ ${HISTCONTROL-} == *ignore[sb][po][at]* || -n ${__bp_ignorespace-} ]]; then
         :
     else
         history -s -- "$1"
