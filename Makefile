@@ -26,7 +26,7 @@ CORE_SRC := core/args.c core/error.c core/env.c core/policy.c core/explain.c cor
             core/child.c core/userns.c core/uts.c core/net.c core/mounts.c core/fds.c \
             core/caps.c core/signals.c core/tty.c core/seccomp.c core/seccomp_rules.c \
             core/paste.c core/paste_lex.c core/paste_cmd.c core/paste_fetch.c core/paste_exec.c \
-            core/paste_rules.c core/paste_code.c core/paste_text.c core/limits.c core/report.c
+            core/paste_rules.c core/paste_code.c core/paste_text.c core/limits.c core/report.c core/cgroup.c
 CORE_OBJ := $(CORE_SRC:%.c=$(BUILD)/pic/%.o)
 
 # The helper: static, small, no libseccomp (its filter is generated here).
@@ -36,7 +36,8 @@ MUSL_CC  := $(shell command -v musl-gcc 2>/dev/null)
 HELPER_CC := $(if $(MUSL_CC),$(MUSL_CC),$(CC))
 HELPER_INC := $(if $(MUSL_CC),-I$(BUILD)/musl-include,)
 HELPER_SRC := helper/isolate-init.c core/supervise.c core/init.c core/tty.c core/error.c \
-              core/args.c core/env.c core/limits.c core/report.c core/watchdog.c core/verdict.c
+              core/args.c core/env.c core/limits.c core/report.c core/watchdog.c core/verdict.c \
+              core/cgroup.c
 HELPER_OBJ := $(HELPER_SRC:%.c=$(BUILD)/static/%.o)
 
 BASH_INC := -I/usr/include/bash -I/usr/include/bash/include -I/usr/include/bash/builtins \

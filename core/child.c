@@ -35,6 +35,9 @@ static void pid1_namespaces(struct iso_plan *plan)
 {
     long rc;
 
+    /* Into the sandbox's cgroup first: the cgroup namespace is rooted there. */
+    plan->ns_step = "cannot enter the sandbox's cgroup";
+    if ((rc = iso_cgroup_enter_raw(plan)) < 0) goto fail;
     plan->ns_step = "cannot create the network, IPC, UTS and cgroup namespaces";
     if ((rc = iso_raw_syscall(SYS_unshare, ISO_PID1_FLAGS, 0, 0)) < 0) goto fail;
     plan->ns_step = "cannot set the host name";

@@ -33,7 +33,7 @@ static int place(int src, int dst)
 int iso_fds_prepare(const struct iso_plan *plan, int events, int for_pid1, struct isolate_error *e)
 {
     /* Sources for the supervisor's numbers, in the order of ISO_FD_*. */
-    int src[ISO_FD_COUNT] = {events, -1, -1, -1}, moved[ISO_FD_COUNT], high, helper;
+    int src[ISO_FD_COUNT] = {events, -1, -1, -1, -1, -1}, moved[ISO_FD_COUNT], high, helper;
 
     if (syscall(SYS_close_range, 3U, ~0U, CLOSE_RANGE_CLOEXEC) < 0) {
         iso_err(e, errno, "cannot close inherited file descriptors");
@@ -51,6 +51,8 @@ int iso_fds_prepare(const struct iso_plan *plan, int events, int for_pid1, struc
         src[1] = plan->fg ? plan->tty_src : -1;
         src[2] = plan->report_fd;
         src[3] = plan->meta_fd;
+        src[4] = plan->cg_dir;
+        src[5] = plan->cg_root;
     }
     /* Move the sources out of the way first: any may sit on a target. */
     high = plan->fd_base + ISO_FD_COUNT;

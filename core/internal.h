@@ -83,6 +83,8 @@ struct iso_plan {
     int verbose;
     int quiet;
     struct iso_limits_plan limits;
+    int cg_dir, cg_procs, cg_root; /* the sandbox's cgroup, or -1 (cgroup.c) */
+    char cg_name[64];
     int report_fd;      /* --report, opened by the caller, or -1 */
     int meta_fd;        /* --meta, likewise */
     pid_t parent_pid;   /* the supervisor dies with this process */
@@ -102,7 +104,9 @@ struct iso_plan {
 #define ISO_FD_CTTY(plan) ((plan)->fd_base + 1)   /* terminal, supervisor only */
 #define ISO_FD_REPORT(plan) ((plan)->fd_base + 2) /* --report, supervisor only */
 #define ISO_FD_META(plan) ((plan)->fd_base + 3)   /* --meta, supervisor only */
-#define ISO_FD_COUNT 4                            /* numbers reserved from fd_base */
+#define ISO_FD_CGROUP(plan) ((plan)->fd_base + 4) /* the sandbox's cgroup, supervisor */
+#define ISO_FD_CGROOT(plan) ((plan)->fd_base + 5) /* the directory holding it */
+#define ISO_FD_COUNT 6                            /* numbers reserved from fd_base */
 
 /* error.c */
 void iso_err(struct isolate_error *e, int errnum, const char *fmt, ...)
@@ -193,6 +197,8 @@ struct iso_result {
     char message[512];
     struct isolate_limits limits;
     unsigned by_cgroup;
+    long long cg_mem_kib; /* the cgroup's peak memory, or -1 */
+    int cgroup;           /* the sandbox had a cgroup of its own */
 };
 void iso_report_json(int fd, const struct iso_result *r);
 void iso_report_meta(int fd, const struct iso_result *r);
@@ -217,6 +223,7 @@ struct rusage;
 void iso_conclude(struct iso_result *r, const struct iso_init_opts *o, const int *cmd,
                   int init_status, const struct rusage *ru, double wall, unsigned killed_by,
                   long max_tasks, unsigned long long max_mem, double max_cpu);
+void iso_conclude_cgroup(struct iso_result *r, const struct iso_init_opts *o);
 int iso_result_status(const struct iso_result *r);
 
 /* limits.c */
@@ -224,6 +231,14 @@ void iso_limits_defaults(struct iso_limits_plan *l, const struct isolate_limits 
 int iso_limits_apply(const struct iso_limits_plan *l, struct isolate_error *e);
 void iso_limits_describe(const struct iso_limits_plan *l, FILE *out);
 int iso_format_size(char *buf, size_t len, unsigned long long bytes);
+
+/* cgroup.c */
+void iso_cgroup_prepare(struct iso_plan *plan);
+void iso_cgroup_discard(struct iso_plan *plan);
+long iso_cgroup_enter_raw(const struct iso_plan *plan);
+long long iso_cgroup_stat(int dir, const char *file, const char *key);
+int iso_cgroup_kill(int dir);
+void iso_cgroup_remove(int root, const char *name);
 
 /* fds.c */
 int iso_fds_prepare(const struct iso_plan *plan, int events, int keep_user_fds,
@@ -250,6 +265,9 @@ struct iso_init_opts {
     unsigned deflt;               /* which limits are protective defaults */
     const char *tmp_path;         /* a private directory of the shared tmpfs */
     int report_fd, meta_fd;       /* supervisor: --report, --meta, or -1 */
+    int cg_dir, cg_root;          /* supervisor: the sandbox's cgroup, or -1 */
+    const char *cg_name;
+    unsigned by_cgroup;           /* which limits the cgroup enforces */
     int events;      /* event pipe: PID 1 writes, the supervisor reads */
     int ctty;        /* controlling terminal descriptor, or -1 */
     int fg;          /* the sandbox's process group holds the terminal */

@@ -322,6 +322,12 @@ static int push_limits(const struct iso_plan *plan, char **v, size_t *n)
     PUSH_NUM("--defaults", "%u", plan->limits.deflt);
     if (plan->report_fd >= 0) PUSH_NUM("--report-fd", "%d", ISO_FD_REPORT(plan));
     if (plan->meta_fd >= 0) PUSH_NUM("--meta-fd", "%d", ISO_FD_META(plan));
+    if (plan->cg_dir >= 0) {
+        PUSH_NUM("--cgroup-fd", "%d", ISO_FD_CGROUP(plan));
+        PUSH_NUM("--cgroup-root-fd", "%d", ISO_FD_CGROOT(plan));
+        PUSH_NUM("--cgroup-enforces", "%u", plan->limits.by_cgroup);
+        if (push(v, n, "--cgroup-name") || push(v, n, plan->cg_name)) return -1;
+    }
 #undef PUSH_NUM
     /* A private directory of the shared tmpfs, to see how full it is. */
     for (size_t i = 0; i < plan->nmounts; i++)
@@ -348,7 +354,7 @@ static int build_helper_argv(struct iso_plan *plan, const struct isolate_policy 
 {
     size_t n = 0, m = 0;
     char num[32];
-    char **sup = new_argv(40), **init = new_argv(12 + (size_t)p->argc);
+    char **sup = new_argv(48), **init = new_argv(12 + (size_t)p->argc);
 
     plan->sup_argv = sup;
     plan->init_argv = init;
@@ -406,6 +412,7 @@ int iso_plan_build(struct iso_plan *plan, const struct isolate_policy *p,
     plan->helper_fd = -1;
     plan->tty_src = -1;
     plan->report_fd = plan->meta_fd = -1;
+    plan->cg_dir = plan->cg_procs = plan->cg_root = -1;
     iso_limits_defaults(&plan->limits, &p->limits);
     plan->uid = getuid();
     plan->gid = getgid();
@@ -470,6 +477,7 @@ int iso_plan_prepare_run(struct iso_plan *plan, const struct isolate_policy *p,
         open_report(p->meta_path, "--meta", &plan->meta_fd, err) < 0)
         return -1;
     if (find_helper(plan, err) < 0) return -1;
+    iso_cgroup_prepare(plan);
     decide_terminal(plan, c);
     return build_helper_argv(plan, p, c, err);
 }
@@ -491,6 +499,10 @@ void iso_plan_free(struct iso_plan *plan)
     if (plan->tty_src >= 0) close(plan->tty_src);
     if (plan->report_fd >= 0) close(plan->report_fd);
     if (plan->meta_fd >= 0) close(plan->meta_fd);
+    if (plan->cg_dir >= 0) close(plan->cg_dir);
+    if (plan->cg_procs >= 0) close(plan->cg_procs);
+    if (plan->cg_root >= 0) close(plan->cg_root);
     memset(plan, 0, sizeof *plan);
     plan->helper_fd = plan->tty_src = plan->report_fd = plan->meta_fd = -1;
+    plan->cg_dir = plan->cg_procs = plan->cg_root = -1;
 }

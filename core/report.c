@@ -123,7 +123,7 @@ void iso_report_json(int fd, const struct iso_result *r)
             enforcer(limit_names[i].bit, r->by_cgroup));
         first = 0;
     }
-    put(&o, "}, \"message\": ");
+    put(&o, "}, \"cgroup\": %s, \"message\": ", r->cgroup ? "true" : "false");
     put_json_string(&o, r->message);
     put(&o, "}\n");
     flush(fd, &o);
@@ -138,6 +138,7 @@ void iso_report_meta(int fd, const struct iso_result *r)
     if (r->exited) put(&o, "exitcode:%d\n", r->exit_code);
     if (r->signaled) put(&o, "exitsig:%d\n", r->signal);
     if (r->killed_by) put(&o, "killed:1\n");
+    if (r->cg_mem_kib >= 0) put(&o, "cg-mem:%lld\n", r->cg_mem_kib);
     if (r->killed_by && !strcmp(r->killed_by, "mem") && (r->by_cgroup & ISO_LIMIT_MEM))
         put(&o, "cg-oom-killed:1\n");
     if (strcmp(r->status, "OK")) put(&o, "status:%s\n", r->status);
@@ -157,6 +158,7 @@ void iso_report_failure(int json_fd, int meta_fd, const struct isolate_limits *l
     memset(&r, 0, sizeof r);
     r.status = "XX";
     r.limits = *l;
+    r.cg_mem_kib = -1;
     snprintf(r.message, sizeof r.message, "%s", err->msg);
     iso_report_json(json_fd, &r);
     iso_report_meta(meta_fd, &r);

@@ -120,7 +120,10 @@ ISO_PUBLIC pid_t isolate_spawn(const struct isolate_policy *p, const struct isol
         iso_userns_hint(err, saved);
     }
     sigprocmask(SIG_SETMASK, &old, NULL);
-    if (pid < 0) iso_report_failure(plan.report_fd, plan.meta_fd, &plan.limits.v, err);
+    if (pid < 0) {
+        iso_report_failure(plan.report_fd, plan.meta_fd, &plan.limits.v, err);
+        iso_cgroup_discard(&plan);
+    }
     iso_plan_free(&plan);
     return pid;
 }
@@ -149,6 +152,7 @@ ISO_PUBLIC int isolate_exec(const struct isolate_policy *p, const struct isolate
     }
     sigprocmask(SIG_SETMASK, &old, NULL);
     iso_report_failure(plan.report_fd, plan.meta_fd, &plan.limits.v, err);
+    iso_cgroup_discard(&plan);
     iso_plan_free(&plan);
     return -1;
 }

@@ -100,6 +100,8 @@ static void stop_sandbox(struct sup *s, unsigned limit)
     s->killed_by = limit;
     iso_log(s->o->verbose, "watchdog: the %s limit is reached after %.3f s; ending the sandbox",
             iso_limit_name(limit), since(&s->start));
+    /* The cgroup kills every process at once and keeps counting their CPU. */
+    if (s->o->cg_dir >= 0 && iso_cgroup_kill(s->o->cg_dir) == 0) return;
     /* PID 1 kills and reaps everything, so that it is all accounted for; a
      * PID 1 that does not within the grace period is killed, and the kernel
      * then kills the whole PID namespace. */
@@ -118,10 +120,23 @@ static void watch(struct sup *s)
     long procs;
 
     if (s->killed_by) return;
+    /* With a cgroup: its counters are exact, and cheap to read. */
+    if (s->o->cg_dir >= 0) {
+        long long usec = iso_cgroup_stat(s->o->cg_dir, "cpu.stat", "usage_usec");
+        if (usec >= 0 && (double)usec / 1e6 > s->max_cpu) s->max_cpu = (double)usec / 1e6;
+        if (l->time_s && s->max_cpu >= l->time_s) return stop_sandbox(s, ISO_LIMIT_TIME);
+        if ((s->o->by_cgroup & ISO_LIMIT_MEM) &&
+            iso_cgroup_stat(s->o->cg_dir, "memory.events", "oom_kill") > 0)
+            return stop_sandbox(s, ISO_LIMIT_MEM);
+        if ((s->o->by_cgroup & ISO_LIMIT_PIDS) &&
+            iso_cgroup_stat(s->o->cg_dir, "pids.events", "max") > 0)
+            return stop_sandbox(s, ISO_LIMIT_PIDS);
+    }
     /* Every tick: what is cheap to know. */
     procs = iso_count_processes() - 1; /* isolate's own PID 1 is not the command's */
     if (procs > s->max_tasks) s->max_tasks = procs;
-    if (l->pids && procs >= l->pids) return stop_sandbox(s, ISO_LIMIT_PIDS);
+    if (l->pids && !(s->o->by_cgroup & ISO_LIMIT_PIDS) && procs >= l->pids)
+        return stop_sandbox(s, ISO_LIMIT_PIDS);
     /* Full: what is left is less than a write could use (tmpfs refuses the
      * write that does not fit, so the last few pages may stay free). */
     if (l->tmp_size && iso_tmp_used(s->o->tmp_path) + slack >= l->tmp_size)
@@ -137,8 +152,10 @@ static void watch(struct sup *s)
     if (u.mem_bytes > s->max_mem) s->max_mem = u.mem_bytes;
     if (u.cpu_s > s->max_cpu) s->max_cpu = u.cpu_s;
     if (l->time_s && u.cpu_s >= l->time_s) stop_sandbox(s, ISO_LIMIT_TIME);
-    else if (l->mem && u.mem_bytes >= l->mem) stop_sandbox(s, ISO_LIMIT_MEM);
-    else if (l->pids && u.tasks >= l->pids) stop_sandbox(s, ISO_LIMIT_PIDS);
+    else if (l->mem && !(s->o->by_cgroup & ISO_LIMIT_MEM) && u.mem_bytes >= l->mem)
+        stop_sandbox(s, ISO_LIMIT_MEM);
+    else if (l->pids && !(s->o->by_cgroup & ISO_LIMIT_PIDS) && u.tasks >= l->pids)
+        stop_sandbox(s, ISO_LIMIT_PIDS);
 }
 
 static void reap(struct sup *s, int options)
@@ -286,6 +303,10 @@ int iso_supervise(const struct iso_init_opts *o)
 
     iso_conclude(&r, o, s.have_result ? &s.result : NULL, s.init_status, &s.ru, since(&s.start),
                  s.killed_by, s.max_tasks, s.max_mem, s.max_cpu);
+    if (o->cg_dir >= 0) {
+        iso_conclude_cgroup(&r, o);
+        iso_cgroup_remove(o->cg_root, o->cg_name);
+    }
     iso_report_json(o->report_fd, &r);
     iso_report_meta(o->meta_fd, &r);
     if (r.killed_by && !o->quiet) iso_say("stopped: %s", r.message);

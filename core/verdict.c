@@ -44,6 +44,8 @@ void iso_conclude(struct iso_result *r, const struct iso_init_opts *o, const int
     r->csw_voluntary = ru->ru_nvcsw;
     r->csw_forced = ru->ru_nivcsw;
     r->max_pids = max_tasks > 0 ? max_tasks : (cmd ? 1 : 0);
+    r->cg_mem_kib = -1;
+    r->by_cgroup = o->by_cgroup;
 
     /* What ended the command: its own status from PID 1, or PID 1's death. */
     if (cmd && WIFEXITED(*cmd))
@@ -99,6 +101,29 @@ void iso_conclude(struct iso_result *r, const struct iso_init_opts *o, const int
     snprintf(v, sizeof v, "%d", r->exit_code);
     if (r->exit_code) return verdict(r, "RE", 0, "exited with status %s", v);
     verdict(r, "OK", 0, "%s", "exited normally");
+}
+
+/* With a cgroup: exact CPU time, peak memory, and its own word on limits. */
+void iso_conclude_cgroup(struct iso_result *r, const struct iso_init_opts *o)
+{
+    long long usec = iso_cgroup_stat(o->cg_dir, "cpu.stat", "usage_usec");
+    long long peak = iso_cgroup_stat(o->cg_dir, "memory.peak", "");
+    int failed = r->signaled || (r->exited && r->exit_code);
+    char v[48];
+
+    r->by_cgroup = o->by_cgroup;
+    r->cgroup = 1;
+    if (usec >= 0 && (double)usec / 1e6 > r->cpu_s) r->cpu_s = (double)usec / 1e6;
+    r->cg_mem_kib = peak >= 0 ? peak / 1024 : -1;
+    if (r->killed_by || !failed) return;
+    if ((o->by_cgroup & ISO_LIMIT_MEM) && iso_cgroup_stat(o->cg_dir, "memory.events", "oom_kill") > 0) {
+        iso_format_size(v, sizeof v, o->limits.mem);
+        verdict(r, "ML", ISO_LIMIT_MEM, "memory limit (%s) exceeded", v);
+    } else if ((o->by_cgroup & ISO_LIMIT_PIDS) &&
+               iso_cgroup_stat(o->cg_dir, "pids.events", "max") > 0) {
+        snprintf(v, sizeof v, "%ld", o->limits.pids);
+        verdict(r, "PL", ISO_LIMIT_PIDS, "process limit (%s) reached", v);
+    }
 }
 
 /* The wait status the supervisor mirrors: the command's, or the limit's. */

@@ -7,6 +7,7 @@
  * Its command lines are private to isolate and may change between versions:
  *   isolate-init --supervise --events FD --parent PID --pid1 PID [--ctty FD --fg]
  *                [--verbose] [--quiet] [LIMITS] [--report-fd FD] [--meta-fd FD]
+ *                [--cgroup-fd FD --cgroup-root-fd FD --cgroup-name NAME --cgroup-enforces MASK]
  *   isolate-init --init --events FD [--verbose] -- COMMAND [ARGS...]
  */
 #include "../core/internal.h"
@@ -33,7 +34,7 @@ int main(int argc, char **argv)
     int i, supervise = 0, init = 0;
 
     memset(&o, 0, sizeof o);
-    o.ctty = o.events = o.report_fd = o.meta_fd = -1;
+    o.ctty = o.events = o.report_fd = o.meta_fd = o.cg_dir = o.cg_root = -1;
     for (i = 1; i < argc; i++) {
         const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
         long long n = 0;
@@ -55,6 +56,8 @@ int main(int argc, char **argv)
             if (isolate_parse_seconds(v, &o.limits.wall_s)) return usage();
         } else if (!strcmp(a, "--tmp-path")) {
             o.tmp_path = v;
+        } else if (!strcmp(a, "--cgroup-name")) {
+            o.cg_name = v;
         } else if (number(v, &n) < 0) {
             return usage();
         } else if (!strcmp(a, "--events")) o.events = (int)n;
@@ -69,6 +72,9 @@ int main(int argc, char **argv)
         else if (!strcmp(a, "--pids")) o.limits.pids = (long)n;
         else if (!strcmp(a, "--nofile")) o.limits.nofile = (long)n;
         else if (!strcmp(a, "--defaults")) o.deflt = (unsigned)n;
+        else if (!strcmp(a, "--cgroup-fd")) o.cg_dir = (int)n;
+        else if (!strcmp(a, "--cgroup-root-fd")) o.cg_root = (int)n;
+        else if (!strcmp(a, "--cgroup-enforces")) o.by_cgroup = (unsigned)n;
         else return usage();
     }
     if (o.events < 0 || supervise == init) return usage();

@@ -1,0 +1,233 @@
+/*
+ * cgroup.c - a delegated cgroup v2, where the caller has one.
+ *
+ * A user may own a subtree of the cgroup v2 hierarchy (systemd delegates
+ * user@UID.service to the user it runs for; a test or an administrator may
+ * delegate any directory by chown). When the caller's own cgroup lies in such
+ * a subtree, isolate gives each sandbox a cgroup of its own next to it:
+ *  - its processes cannot leave it (the sandbox sees /sys/fs/cgroup
+ *    read-only, and a new cgroup namespace rooted there);
+ *  - cgroup.kill ends all of them, whatever they did to escape signals;
+ *  - cpu.stat counts their CPU time exactly, killed processes included;
+ *  - where the memory and pids controllers are delegated too, memory.max and
+ *    pids.max are the limits themselves, and memory.events / pids.events say
+ *    for certain that they were hit.
+ * Otherwise the rlimits and the supervisor's watchdog do the work (limits.c).
+ *
+ * The caller (possibly the user's shell) finds the subtree and creates the
+ * sandbox's cgroup; PID 1's clone moves itself in before anything else; the
+ * supervisor reads it, kills with it and removes it. All of them work
+ * through descriptors opened by the caller, because inside the sandbox the
+ * cgroup file system is read-only. ISOLATE_CGROUP=none turns this off;
+ * ISOLATE_CGROUP=DIR names the delegated directory to use.
+ */
+#include "internal.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+/* Where cgroup2 is mounted (/sys/fs/cgroup, or /sys/fs/cgroup/unified on a
+ * hybrid system). */
+static int cgroup2_mount(char *out, size_t size)
+{
+    char line[4096], mnt[PATH_MAX], *sep;
+    FILE *f = fopen("/proc/self/mountinfo", "re");
+    int found = 0;
+
+    while (f && !found && fgets(line, sizeof line, f)) {
+        /* ... mountpoint ... - fstype source options */
+        if (!(sep = strstr(line, " - cgroup2 "))) continue;
+        if (sscanf(line, "%*s %*s %*s %*s %4095s", mnt) == 1 && strlen(mnt) < size) {
+            snprintf(out, size, "%s", mnt);
+            found = 1;
+        }
+    }
+    if (f) fclose(f);
+    return found ? 0 : -1;
+}
+
+static int own_cgroup(char *out, size_t size)
+{
+    char line[PATH_MAX];
+    FILE *f = fopen("/proc/self/cgroup", "re");
+    int found = 0;
+
+    while (f && !found && fgets(line, sizeof line, f))
+        if (!strncmp(line, "0::", 3)) {
+            line[strcspn(line, "\n")] = '\0';
+            snprintf(out, size, "%s", line + 3);
+            found = 1;
+        }
+    if (f) fclose(f);
+    return found ? 0 : -1;
+}
+
+static int owned(const char *dir)
+{
+    struct stat st;
+    char procs[PATH_MAX + 16];
+    snprintf(procs, sizeof procs, "%s/cgroup.procs", dir);
+    return stat(dir, &st) == 0 && S_ISDIR(st.st_mode) && st.st_uid == getuid() &&
+           access(procs, W_OK) == 0;
+}
+
+/* The top of the delegated subtree the caller's cgroup lies in, or -1. */
+static int delegation_root(char *root, size_t size)
+{
+    const char *env = getenv("ISOLATE_CGROUP");
+    char mnt[PATH_MAX], rel[PATH_MAX], dir[PATH_MAX * 2], *slash;
+    int found = 0;
+
+    if (env && !strcmp(env, "none")) return -1;
+    if (env && *env) {
+        if (!owned(env)) return -1;
+        snprintf(root, size, "%s", env);
+        return 0;
+    }
+    if (cgroup2_mount(mnt, sizeof mnt) < 0 || own_cgroup(rel, sizeof rel) < 0) return -1;
+    snprintf(dir, sizeof dir, "%s%s", mnt, strcmp(rel, "/") ? rel : "");
+    /* Climb while the directories are ours: the highest one is the root. */
+    while (strlen(dir) > strlen(mnt) && owned(dir)) {
+        snprintf(root, size, "%s", dir);
+        found = 1;
+        if (!(slash = strrchr(dir, '/'))) break;
+        *slash = '\0';
+    }
+    return found ? 0 : -1;
+}
+
+static int write_at(int dir, const char *file, const char *text)
+{
+    int fd = openat(dir, file, O_WRONLY | O_CLOEXEC);
+    ssize_t n;
+    if (fd < 0) return -1;
+    n = write(fd, text, strlen(text));
+    close(fd);
+    return n == (ssize_t)strlen(text) ? 0 : -1;
+}
+
+static int has_word(int dir, const char *file, const char *word)
+{
+    char buf[512], *tok, *save;
+    int fd = openat(dir, file, O_RDONLY | O_CLOEXEC);
+    ssize_t n = fd >= 0 ? read(fd, buf, sizeof buf - 1) : -1;
+    if (fd >= 0) close(fd);
+    if (n <= 0) return 0;
+    buf[n] = '\0';
+    for (tok = strtok_r(buf, " \n", &save); tok; tok = strtok_r(NULL, " \n", &save))
+        if (!strcmp(tok, word)) return 1;
+    return 0;
+}
+
+/* Enables a controller for the root's children, if it can (a cgroup holding
+ * processes itself cannot give controllers to its children). */
+static int controller(int root, const char *name)
+{
+    char plus[32];
+    if (has_word(root, "cgroup.subtree_control", name)) return 1;
+    if (!has_word(root, "cgroup.controllers", name)) return 0;
+    snprintf(plus, sizeof plus, "+%s", name);
+    return write_at(root, "cgroup.subtree_control", plus) == 0;
+}
+
+/* Creates the sandbox's cgroup and sets what it can enforce. Leaves the plan
+ * without one (and the watchdog in charge) when anything is missing. */
+void iso_cgroup_prepare(struct iso_plan *plan)
+{
+    struct iso_limits_plan *l = &plan->limits;
+    char root[PATH_MAX], num[32];
+    int rootfd, dir;
+
+    plan->cg_dir = plan->cg_procs = plan->cg_root = -1;
+    if (delegation_root(root, sizeof root) < 0) return;
+    rootfd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (rootfd < 0) return;
+    /* Named after the caller and a counter: several sandboxes may run. */
+    for (int i = 0; i < 1000; i++) {
+        snprintf(plan->cg_name, sizeof plan->cg_name, "isolate-%ld-%d", (long)getpid(), i);
+        if (mkdirat(rootfd, plan->cg_name, 0755) == 0) break;
+        if (errno != EEXIST) goto fail;
+        plan->cg_name[0] = '\0';
+    }
+    if (!plan->cg_name[0]) goto fail;
+    dir = openat(rootfd, plan->cg_name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    plan->cg_procs = dir >= 0 ? openat(dir, "cgroup.procs", O_WRONLY | O_CLOEXEC) : -1;
+    if (dir < 0 || plan->cg_procs < 0) {
+        if (dir >= 0) close(dir);
+        unlinkat(rootfd, plan->cg_name, AT_REMOVEDIR);
+        goto fail;
+    }
+    plan->cg_dir = dir;
+    plan->cg_root = rootfd;
+    if (l->v.mem && controller(rootfd, "memory")) {
+        snprintf(num, sizeof num, "%llu", l->v.mem);
+        if (write_at(dir, "memory.max", num) == 0) {
+            write_at(dir, "memory.swap.max", "0"); /* absent without swap accounting */
+            l->by_cgroup |= ISO_LIMIT_MEM;
+        }
+    }
+    if (l->v.pids && controller(rootfd, "pids")) {
+        snprintf(num, sizeof num, "%ld", l->v.pids + 1); /* PID 1 is in it too */
+        if (write_at(dir, "pids.max", num) == 0) l->by_cgroup |= ISO_LIMIT_PIDS;
+    }
+    iso_log(plan->verbose, "cgroup: %s/%s%s%s", root, plan->cg_name,
+            l->by_cgroup & ISO_LIMIT_MEM ? ", memory.max" : "",
+            l->by_cgroup & ISO_LIMIT_PIDS ? ", pids.max" : "");
+    return;
+fail:
+    close(rootfd);
+}
+
+/* The caller could not start the sandbox: its cgroup goes. */
+void iso_cgroup_discard(struct iso_plan *plan)
+{
+    if (plan->cg_root >= 0 && plan->cg_name[0]) unlinkat(plan->cg_root, plan->cg_name, AT_REMOVEDIR);
+}
+
+/* PID 1's clone, first thing (raw calls: it runs beside the setup child). */
+long iso_cgroup_enter_raw(const struct iso_plan *plan)
+{
+    long rc;
+    if (plan->cg_procs < 0) return 0;
+    rc = iso_raw_syscall(SYS_write, plan->cg_procs, (long)"0", 1);
+    return rc == 1 ? 0 : rc;
+}
+
+/* Supervisor side: reads a "key value" line of a file of the cgroup. */
+long long iso_cgroup_stat(int dir, const char *file, const char *key)
+{
+    char buf[2048], *line, *save;
+    size_t klen = strlen(key);
+    int fd = openat(dir, file, O_RDONLY | O_CLOEXEC);
+    ssize_t n = fd >= 0 ? read(fd, buf, sizeof buf - 1) : -1;
+
+    if (fd >= 0) close(fd);
+    if (n <= 0) return -1;
+    buf[n] = '\0';
+    if (!*key) return atoll(buf); /* a file holding one number */
+    for (line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save))
+        if (!strncmp(line, key, klen) && line[klen] == ' ') return atoll(line + klen + 1);
+    return -1;
+}
+
+int iso_cgroup_kill(int dir)
+{
+    return write_at(dir, "cgroup.kill", "1");
+}
+
+/* Removes the sandbox's cgroup once it is empty (the kernel takes a moment
+ * to release a cgroup whose last process was just reaped). */
+void iso_cgroup_remove(int root, const char *name)
+{
+    for (int i = 0; i < 100; i++) {
+        if (unlinkat(root, name, AT_REMOVEDIR) == 0 || errno != EBUSY) return;
+        usleep(1000);
+    }
+}

@@ -1,0 +1,64 @@
+#!/usr/bin/env bats
+# A delegated cgroup v2: each sandbox gets one of its own next to the
+# caller's, which counts and kills the whole tree and is removed afterwards.
+# tests/run, run as root, delegates a cgroup to the test user and runs the
+# suites inside it; elsewhere a systemd user session provides one.
+load ../lib/common
+bats_require_minimum_version 1.5.0
+
+# The top of the delegated subtree this test runs in.
+delegated_root() {
+    local mnt rel dir root=
+    mnt=$(awk '$9 == "cgroup2" { print $5; exit }' /proc/self/mountinfo)
+    rel=$(sed -n 's/^0:://p' /proc/self/cgroup)
+    dir=$mnt${rel%/}
+    while [ "${#dir}" -gt "${#mnt}" ] && [ -O "$dir" ] && [ -w "$dir/cgroup.procs" ]; do
+        root=$dir
+        dir=${dir%/*}
+    done
+    [ -n "$root" ] && echo "$root"
+}
+
+setup() {
+    ROOT=$(delegated_root) ||
+        fail "no delegated cgroup v2 here: run tests/run as root, or from a systemd user session"
+    R=$BATS_TEST_TMPDIR/report.json
+}
+
+@test "each sandbox gets a cgroup of its own, inside, and it is removed afterwards" {
+    run iso --report "$R" sh -c 'grep "^0::" /proc/self/cgroup'
+    [ "$status" -eq 0 ]
+    [ "$output" = "0::/" ] # a cgroup namespace rooted at the sandbox's cgroup
+    grep -q '"cgroup": true' "$R"
+    ! ls -d "$ROOT"/isolate-* 2>/dev/null
+}
+
+@test "the cgroup is there while the sandbox runs, with its processes" {
+    iso sh -c 'sleep 2' &
+    job=$!
+    wait_until compgen -G "$ROOT/isolate-*" >/dev/null
+    cg=$(compgen -G "$ROOT/isolate-*" | head -1)
+    wait_until grep -q . "$cg/cgroup.procs"
+    [ "$(wc -l <"$cg/cgroup.procs")" -ge 2 ] # PID 1 and the command
+    wait $job
+    ! [ -e "$cg" ]
+}
+
+@test "the sandbox cannot move itself out of its cgroup" {
+    run iso sh -c 'echo $$ > '"$ROOT"'/cgroup.procs; echo $$ > '"${ROOT%/*}"'/cgroup.procs
+                   grep "^0::" /proc/self/cgroup'
+    [[ "$output" == *"Read-only file system"* ]]
+    [ "${lines[-1]}" = "0::/" ]
+}
+
+@test "CPU time is the cgroup's: exact, killed processes included" {
+    run iso --time 1 --report "$R" sh -c '(while :; do :; done) & (while :; do :; done) & wait'
+    grep -q '"status": "TO"' "$R"
+    cpu=$(sed -E 's/.*"cpu_s": ([0-9.]+).*/\1/' "$R")
+    awk -v c="$cpu" 'BEGIN { exit !(c >= 1.0 && c < 1.5) }' || fail "cpu_s $cpu"
+}
+
+@test "ISOLATE_CGROUP=none: no cgroup, the watchdog alone" {
+    ISOLATE_CGROUP=none run iso --report "$R" true
+    grep -q '"cgroup": false' "$R"
+}
