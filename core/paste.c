@@ -147,6 +147,9 @@ ISO_PUBLIC int iso_paste_classify(const char *text, size_t len, struct iso_paste
     c->top = text;
     c->topn = len;
     c->limit = 32 * len + ((size_t)8 << 20);
+#ifdef ISO_PZ_TEST_LIMIT /* fuzzing the out-of-memory paths */
+    c->limit = ISO_PZ_TEST_LIMIT;
+#endif
 
     iso_pz_scan_hidden(c);
     tx = (struct iso_pz_text){.s = text, .n = len, .depth = 0, .line = 1, .where = NULL};

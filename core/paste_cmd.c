@@ -410,8 +410,7 @@ static int command_word(struct iso_pz_rc *r)
                    "their payloads");
     if (iso_pz_file_taint(r->c, w->v, w->n))
         iso_pz_hit(r, R_DL_EXEC, "runs a file that was downloaded (or decoded) just before");
-    for (unsigned i = 0; i < r->c->nfuncs; i++)
-        if (iso_pz_eq(w->v, w->n, r->c->funcs[i]) && r->pp) r->pp->self_calls++;
+    if (r->c->func[0] && iso_pz_eq(w->v, w->n, r->c->func) && r->pp) r->pp->self_calls++;
     return !(w->f & PW_SUBST) || w->n == 0;
 }
 
@@ -708,11 +707,4 @@ void iso_pz_pipe_end(struct iso_pz_ctx *c, const struct iso_pz_text *tx,
         iso_pz_report(c, tx, R_DESTROY,
                       "fork bomb: a function that pipes into itself fills the process table",
                       pp->start, (size_t)(end - pp->start), NULL, 0);
-}
-
-void iso_pz_funcdef(struct iso_pz_ctx *c, const char *name, size_t n)
-{
-    if (c->nfuncs >= 4 || n == 0 || n >= sizeof c->funcs[0]) return;
-    memcpy(c->funcs[c->nfuncs], name, n);
-    c->funcs[c->nfuncs++][n] = 0;
 }

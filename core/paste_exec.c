@@ -220,8 +220,7 @@ void iso_pz_tainted_code(struct iso_pz_rc *r, unsigned t, int shell)
 {
     if (t & ISO_PZ_NET)
         iso_pz_hit_pipe(r, shell ? R_DL_SHELL : R_DL_INTERP, shell ? Y_DL_SHELL : Y_DL_INTERP);
-    else if (t & ISO_PZ_DECODED)
-        iso_pz_hit_pipe(r, R_DEC_SHELL, Y_DEC_SHELL);
+    if (t & ISO_PZ_DECODED) iso_pz_hit_pipe(r, R_DEC_SHELL, Y_DEC_SHELL);
 }
 
 /* A script named by a word: a process substitution, a downloaded file. */

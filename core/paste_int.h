@@ -135,8 +135,7 @@ struct iso_pz_ctx {
         size_t mn;
     } files[ISO_PZ_FILES];
     unsigned nfiles;
-    char funcs[4][32]; /* functions the paste defines */
-    unsigned nfuncs;
+    char func[32]; /* the function whose body is being read, or "" */
 };
 
 /* paste.c */
@@ -297,7 +296,6 @@ struct iso_pz_flow iso_pz_command(struct iso_pz_ctx *c, const struct iso_pz_text
                                   struct iso_pz_pipe *pp);
 void iso_pz_pipe_end(struct iso_pz_ctx *c, const struct iso_pz_text *tx,
                      const struct iso_pz_pipe *pp, const char *end);
-void iso_pz_funcdef(struct iso_pz_ctx *c, const char *name, size_t n);
 int iso_pz_kinds_sorted(void);
 size_t iso_pz_assign_eq(const struct iso_pz_word *w);
 

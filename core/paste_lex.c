@@ -631,7 +631,10 @@ static void collect(struct lexer *lx, struct iso_pz_cmd *cmd, int words)
 {
     for (;;) {
         if (lx->tok == TK_WORD && words) {
-            if (push_word(lx->c, cmd, &lx->w) < 0) return;
+            if (push_word(lx->c, cmd, &lx->w) < 0) { /* out of memory: stop reading */
+                lx->tok = TK_EOF;
+                return;
+            }
             cmd->end = lx->s + lx->i;
             next(lx);
         } else if (lx->tok == TK_REDIR) {
@@ -643,7 +646,10 @@ static void collect(struct lexer *lx, struct iso_pz_cmd *cmd, int words)
                 read_heredoc(lx, &r.w, r.fd == 1000);
                 r.fd = 0;
             }
-            if (push_redir(lx->c, cmd, &r) < 0) return;
+            if (push_redir(lx->c, cmd, &r) < 0) {
+                lx->tok = TK_EOF;
+                return;
+            }
             cmd->end = lx->s + lx->i;
             next(lx);
         } else {
@@ -664,15 +670,22 @@ static int empty_parens(const struct lexer *lx)
 }
 
 /* The body of a function the paste defines: read as if it ran. */
-static struct iso_pz_flow body(struct lexer *lx, struct iso_pz_flow in, struct iso_pz_pipe *pp)
+static struct iso_pz_flow body(struct lexer *lx, const char *name, size_t n, struct iso_pz_flow in,
+                               struct iso_pz_pipe *pp)
 {
+    struct iso_pz_ctx *c = lx->c;
     struct iso_pz_flow f;
+    char outer[sizeof c->func];
 
     while (lx->tok == TK_NL) next(lx);
-    if (lx->c->nest >= ISO_PZ_MAX_NEST) return in;
-    lx->c->nest++;
+    if (c->nest >= ISO_PZ_MAX_NEST) return in;
+    memcpy(outer, c->func, sizeof outer);
+    c->func[0] = 0;
+    if (n < sizeof c->func) memcpy(c->func, name, n), c->func[n] = 0;
+    c->nest++;
     f = parse_stage(lx, in, pp);
-    lx->c->nest--;
+    c->nest--;
+    memcpy(c->func, outer, sizeof outer);
     return f;
 }
 
@@ -686,7 +699,10 @@ static struct iso_pz_flow parse_stage(struct lexer *lx, struct iso_pz_flow in,
     memset(&cmd, 0, sizeof cmd);
     cmd.start = cmd.end = lx->s + lx->ts;
     for (;;) {
-        if (c->oom) return (struct iso_pz_flow){0};
+        if (c->oom) { /* out of memory: stop reading, the paste warns as incomplete */
+            lx->tok = TK_EOF;
+            return (struct iso_pz_flow){0};
+        }
         if (lx->tok == TK_WORD && !keyword_like(lx)) break;
         if (lx->tok == TK_LP || word_is(lx, "{")) {
             int brace = lx->tok == TK_WORD;
@@ -717,35 +733,34 @@ static struct iso_pz_flow parse_stage(struct lexer *lx, struct iso_pz_flow in,
             return in;
         }
         if (word_is(lx, "function")) {
+            const char *name = "";
+            size_t k = 0;
             next(lx);
             if (lx->tok == TK_WORD) {
-                size_t k = lx->w.n;
-                if (k > 2 && !memcmp(lx->w.v + k - 2, "()", 2)) k -= 2;
-                iso_pz_funcdef(c, lx->w.v, k);
+                name = lx->w.v, k = lx->w.n;
+                if (k > 2 && !memcmp(name + k - 2, "()", 2)) k -= 2;
                 next(lx);
             }
             if (lx->tok == TK_LP) next(lx);
             if (lx->tok == TK_RP) next(lx);
-            while (lx->tok == TK_NL) next(lx);
-            cmd.start = lx->s + lx->ts;
-            continue;
+            return body(lx, name, k, in, pp);
         }
         break;
     }
     if (lx->tok != TK_WORD && lx->tok != TK_REDIR) return in;
     /* name() body: a function definition */
     if (lx->tok == TK_WORD && lx->w.n > 2 && !memcmp(lx->w.v + lx->w.n - 2, "()", 2)) {
-        iso_pz_funcdef(c, lx->w.v, lx->w.n - 2);
+        const char *name = lx->w.v;
+        size_t k = lx->w.n - 2;
         next(lx);
-        return body(lx, in, pp);
+        return body(lx, name, k, in, pp);
     }
     collect(lx, &cmd, 1);
     /* name () body */
     if (cmd.nw == 1 && cmd.nr == 0 && lx->tok == TK_LP && empty_parens(lx)) {
-        iso_pz_funcdef(c, cmd.w[0].v, cmd.w[0].n);
         next(lx);
         next(lx);
-        return body(lx, in, pp);
+        return body(lx, cmd.w[0].v, cmd.w[0].n, in, pp);
     }
     if (cmd.nw == 0 && cmd.nr == 0) return in;
     /* at the top of the paste, output that goes to the terminal is not read */
@@ -776,6 +791,7 @@ static struct iso_pz_flow parse_list(struct lexer *lx, struct iso_pz_flow in, en
     struct iso_pz_flow out = {0}, f;
 
     for (;;) {
+        if (lx->c->oom) return out;
         switch (lx->tok) {
         case TK_EOF:
             return out;
