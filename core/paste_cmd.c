@@ -88,6 +88,8 @@ static const struct wrap {
     {"script", "EIOT", 0, 0},
     {"su", "sg", 0, 1},
     {"runuser", "ugs", 0, 0},
+    {"start", "d", 0, 0},
+    {"conhost", "", 0, 0},
     {NULL, NULL, 0, 0},
 };
 
@@ -111,6 +113,14 @@ static unsigned unwrap(struct iso_pz_rc *r, const struct wrap *wr)
             break;
         }
         if (!strcmp(wr->name, "env") && iso_pz_assign_eq(w)) {
+            i++;
+            continue;
+        }
+        if (w->n > 1 && w->v[0] == '/' && !strcmp(wr->name, "start")) { /* start /min /b */
+            i += 1 + (iso_pz_caseeq(w->v, w->n, "/d") && i + 1 < NW);
+            continue;
+        }
+        if (!strcmp(wr->name, "start") && w->n == 0 && (w->f & PW_QUOTED)) { /* start "" x */
             i++;
             continue;
         }
@@ -205,6 +215,7 @@ enum iso_pz_kind {
     PK_INSTALL,
     PK_VIEW,
     PK_CAT,
+    PK_STARTPROC,
 };
 
 /* Every name a rule cares about, sorted (strcmp) for bsearch. PK_WRAP's
@@ -227,7 +238,7 @@ static const struct kind {
     {"caffeinate", PK_WRAP, 19}, {"cat", PK_CAT, 0}, {"certutil", PK_WINDL, 0},
     {"chgrp", PK_PERMS, 0}, {"chmod", PK_PERMS, 0}, {"chown", PK_PERMS, 0},
     {"chroot", PK_WRAP, 33}, {"chrt", PK_WRAP, 18}, {"cmd", PK_EVAL, 0}, {"code", PK_VIEW, 0},
-    {"command", PK_WRAP, 12}, {"cosign", PK_VIEW, 0}, {"cp", PK_COPY, 0},
+    {"command", PK_WRAP, 12}, {"conhost", PK_WRAP, 41}, {"cosign", PK_VIEW, 0}, {"cp", PK_COPY, 0},
     {"crontab", PK_CRONTAB, 0}, {"cryptcat", PK_NET, 0}, {"cscript", PK_SYSTEM, 0},
     {"csh", PK_SHELL, 0}, {"csrutil", PK_SYSTEM, 0}, {"curl", PK_CURL, 0}, {"dash", PK_SHELL, 0},
     {"dd", PK_COPY, 0}, {"declare", PK_BUILTIN, 0}, {"defaults", PK_SYSTEM, 0},
@@ -274,16 +285,16 @@ static const struct kind {
     {"resolvectl", PK_MAILER, 0}, {"rev", PK_DECODER, 0}, {"rm", PK_RM, 0}, {"rpm", PK_INSTALL, 0},
     {"rscript", PK_INTERP, 0}, {"rsync", PK_TRANSFER, 0}, {"ruby", PK_INTERP, 0},
     {"run0", PK_WRAP, 3}, {"rundll32", PK_SYSTEM, 0}, {"runuser", PK_WRAP, 39},
-    {"s3cmd", PK_TRANSFER, 0}, {"schtasks", PK_SYSTEM, 0}, {"scp", PK_TRANSFER, 0},
-    {"script", PK_WRAP, 37}, {"security", PK_SYSTEM, 0}, {"sed", PK_COPY, 0},
-    {"sendmail", PK_MAILER, 0}, {"set", PK_BUILTIN, 0}, {"set-mppreference", PK_SYSTEM, 0},
-    {"setenforce", PK_SYSTEM, 0}, {"setopt", PK_BUILTIN, 0}, {"setsid", PK_WRAP, 15},
-    {"sftp", PK_TRANSFER, 0}, {"sgdisk", PK_MKFS, 0}, {"sh", PK_SHELL, 0},
+    {"s3cmd", PK_TRANSFER, 0}, {"saps", PK_STARTPROC, 0}, {"schtasks", PK_SYSTEM, 0},
+    {"scp", PK_TRANSFER, 0}, {"script", PK_WRAP, 37}, {"security", PK_SYSTEM, 0},
+    {"sed", PK_COPY, 0}, {"sendmail", PK_MAILER, 0}, {"set", PK_BUILTIN, 0},
+    {"set-mppreference", PK_SYSTEM, 0}, {"setenforce", PK_SYSTEM, 0}, {"setopt", PK_BUILTIN, 0},
+    {"setsid", PK_WRAP, 15}, {"sftp", PK_TRANSFER, 0}, {"sgdisk", PK_MKFS, 0}, {"sh", PK_SHELL, 0},
     {"sha256sum", PK_VIEW, 0}, {"sha512sum", PK_VIEW, 0}, {"shasum", PK_VIEW, 0},
     {"shopt", PK_BUILTIN, 0}, {"shred", PK_SHRED, 0}, {"smbclient", PK_TRANSFER, 0},
     {"socat", PK_NET, 0}, {"source", PK_EVAL, 0}, {"spctl", PK_SYSTEM, 0}, {"srm", PK_RM, 0},
-    {"ssh", PK_TRANSFER, 0}, {"start", PK_INSTALL, 0}, {"start-bitstransfer", PK_BITS, 0},
-    {"start-process", PK_INSTALL, 0}, {"stdbuf", PK_WRAP, 11}, {"strace", PK_WRAP, 29},
+    {"ssh", PK_TRANSFER, 0}, {"start", PK_WRAP, 40}, {"start-bitstransfer", PK_BITS, 0},
+    {"start-process", PK_STARTPROC, 0}, {"stdbuf", PK_WRAP, 11}, {"strace", PK_WRAP, 29},
     {"strings", PK_VIEW, 0}, {"su", PK_WRAP, 38}, {"sudo", PK_WRAP, 0}, {"swaks", PK_MAILER, 0},
     {"systemctl", PK_SYSTEM, 0}, {"systemd-inhibit", PK_WRAP, 20}, {"tail", PK_VIEW, 0},
     {"taskset", PK_WRAP, 17}, {"tclsh", PK_INTERP, 0}, {"tcsh", PK_SHELL, 0}, {"tee", PK_TEE, 0},
@@ -578,6 +589,33 @@ static struct iso_pz_flow run(struct iso_pz_rc *r, unsigned k)
     case PK_COPY:
         copies(r);
         break;
+    case PK_STARTPROC: { /* Start-Process FILE -ArgumentList ARGS: FILE ARGS, as a command */
+        const struct iso_pz_word *file = NULL, *args = NULL;
+        size_t k = 0;
+        char *buf;
+        for (unsigned i = r->k + 1; i < NW; i++) {
+            const struct iso_pz_word *w = W(i);
+            if ((iso_pz_caseeq(w->v, w->n, "-ArgumentList") ||
+                 iso_pz_caseeq(w->v, w->n, "-Args")) &&
+                i + 1 < NW)
+                args = W(++i);
+            else if (iso_pz_caseeq(w->v, w->n, "-FilePath") && i + 1 < NW)
+                file = W(++i);
+            else if (is_opt(w) && i + 1 < NW && !iso_pz_caseeq(w->v, w->n, "-Wait") &&
+                     !iso_pz_caseeq(w->v, w->n, "-NoNewWindow"))
+                i++; /* -WindowStyle Hidden ... */
+            else if (!is_opt(w) && !file)
+                file = w;
+            else if (!is_opt(w) && !args)
+                args = w;
+        }
+        if (!file || !(buf = iso_pz_alloc(r->c, file->n + (args ? args->n : 0) + 2))) break;
+        memcpy(buf, file->v, file->n), k = file->n;
+        if (args) buf[k++] = ' ', memcpy(buf + k, args->v, args->n), k += args->n;
+        if (iso_pz_file_taint(r->c, file->v, file->n))
+            iso_pz_hit(r, R_DL_EXEC, "runs a file that was downloaded just before");
+        return iso_pz_run_shell(r->c, r->tx, file->raw, buf, k, "Start-Process", r->in);
+    }
     case PK_INSTALL:
         for (unsigned i = r->k + 1; i < NW; i++)
             if (!is_opt(W(i)) && iso_pz_file_taint(r->c, W(i)->v, W(i)->n)) {

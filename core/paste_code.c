@@ -116,8 +116,9 @@ static const char *const decode_words[] = {"b64decode",        "base64.decode",
                                            "gzinflate",        "gzuncompress",
                                            "[char]",           NULL};
 static const char *const socket_words[] = {
-    "socket",      "fsockopen",        "TCPSocket",  "TCPClient", "net.Socket",
-    "net.connect", "createConnection", "IO::Socket", "/dev/tcp",  NULL};
+    "socket",           "fsockopen",        "TCPSocket",  "TCPClient", "net.Socket",
+    "net.connect",      "createConnection", "IO::Socket", "/dev/tcp",  "require('net')",
+    "require(\"net\")", "new Socket",       ".Socket()",  NULL};
 static const char *const handover_words[] = {"dup2",      "pty.spawn",  "/bin/sh",
                                              "/bin/bash", "cmd.exe",    "sh -i",
                                              "bash -i",   "subprocess", "popen",
@@ -135,6 +136,22 @@ static const char *const secret_words[] = {".ssh/id_",     ".aws/credentials", "
 
 /* Case matters in most languages (Function( is not function(), not in
  * PowerShell and AppleScript. */
+/* python -c 'exec(sys.stdin.read())', perl -e 'eval join "", <STDIN>': the
+ * one-liner runs whatever is piped into it. */
+int iso_pz_code_runs_stdin(const char *code, size_t n)
+{
+    static const char *const in[] = {"stdin",   "STDIN",          "<>",
+                                     "io.read", "Console]::In",   "php://input",
+                                     "ARGF",    "readFileSync(0", NULL};
+    static const char *const ev[] = {"exec(",      "eval(", "eval ",     "eval(", "instance_eval",
+                                     "loadstring", "load(", "Function(", "iex",   NULL};
+    int a = 0, b = 0;
+
+    for (const char *const *w = in; *w && !a; w++) a = iso_pz_memmem(code, n, *w) != NULL;
+    for (const char *const *w = ev; *w && !b; w++) b = iso_pz_memmem(code, n, *w) != NULL;
+    return a && b;
+}
+
 static int any(const char *s, size_t n, const char *const *w, int ci)
 {
     for (; *w; w++)

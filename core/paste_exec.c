@@ -255,15 +255,15 @@ void iso_pz_stdin_code(struct iso_pz_rc *r, int shell, enum iso_pz_lang lang)
                          r->in.lit, r->in.n, lang);
 }
 
-static void code_word(struct iso_pz_rc *r, const struct iso_pz_word *w, int shell,
-                      enum iso_pz_lang lang, const char *where)
+/* A code string: what it prints is the command's output (sh -c 'curl x' | sh). */
+static struct iso_pz_flow code_word(struct iso_pz_rc *r, const struct iso_pz_word *w, int shell,
+                                    enum iso_pz_lang lang, const char *where)
 {
     iso_pz_tainted_code(r, w->t, shell);
-    if (shell)
-        iso_pz_run_shell(r->c, r->tx, w->raw, w->v, w->n, where, r->in);
-    else
-        iso_pz_scan_code(r->c, r->tx, r->cmd->start, (size_t)(r->cmd->end - r->cmd->start), w->v,
-                         w->n, lang);
+    if (shell) return iso_pz_run_shell(r->c, r->tx, w->raw, w->v, w->n, where, r->in);
+    iso_pz_scan_code(r->c, r->tx, r->cmd->start, (size_t)(r->cmd->end - r->cmd->start), w->v, w->n,
+                     lang);
+    return (struct iso_pz_flow){0};
 }
 
 struct iso_pz_flow iso_pz_shell(struct iso_pz_rc *r)
@@ -291,10 +291,9 @@ struct iso_pz_flow iso_pz_shell(struct iso_pz_rc *r)
         if (memchr(w->v + 1, 's', w->n - 1)) from_stdin = 1;
         if (memchr(w->v + 1, 'i', w->n - 1) && r->pp) r->pp->shell_stdin = 1;
     }
-    if (code) {
-        if (i < NW) code_word(r, W(i), 1, ISO_PZ_OTHER, "a shell's -c string");
-        return (struct iso_pz_flow){0};
-    }
+    if (code)
+        return i < NW ? code_word(r, W(i), 1, ISO_PZ_OTHER, "a shell's -c string")
+                      : (struct iso_pz_flow){0};
     if (i < NW && !from_stdin && !script_word(r, W(i), 1)) return (struct iso_pz_flow){0};
     if (r->pp) r->pp->shell_stdin = 1;
     iso_pz_stdin_code(r, 1, ISO_PZ_OTHER);
@@ -453,11 +452,25 @@ struct iso_pz_flow iso_pz_interpreter(struct iso_pz_rc *r)
         iso_pz_scan_code(r->c, r->tx, r->cmd->start, (size_t)(r->cmd->end - r->cmd->start),
                          code_raw, (size_t)((nl ? nl : end) - code_raw), lang);
     }
-    if (!code && !module && ip->stdin_runs) iso_pz_stdin_code(r, 0, lang);
+    if ((!code && !module && ip->stdin_runs) || (code && iso_pz_code_runs_stdin(buf, o)))
+        iso_pz_stdin_code(r, 0, lang);
     return (struct iso_pz_flow){.t = r->in.t & ISO_PZ_SECRET};
 }
 
 /* PowerShell: -Command TEXT, -EncodedCommand BASE64(UTF-16LE), hidden windows. */
+/* PowerShell parameters that take a value; any unambiguous prefix works. */
+static const char *const ps_valopts[] = {"-windowstyle",
+                                         "-executionpolicy",
+                                         "-version",
+                                         "-inputformat",
+                                         "-outputformat",
+                                         "-psconsolefile",
+                                         "-configurationname",
+                                         "-workingdirectory",
+                                         "-settingsfile",
+                                         "-custompipename",
+                                         NULL};
+
 struct iso_pz_flow iso_pz_powershell(struct iso_pz_rc *r)
 {
     for (unsigned i = r->k + 1; i < NW; i++) {
@@ -481,10 +494,9 @@ struct iso_pz_flow iso_pz_powershell(struct iso_pz_rc *r)
                 k += W(j)->n;
             }
             iso_pz_tainted_code(r, t, 1);
-            iso_pz_run_shell(r->c, r->tx, w->raw, buf, k, "PowerShell command", r->in);
             iso_pz_scan_code(r->c, r->tx, r->cmd->start, (size_t)(r->cmd->end - r->cmd->start), buf,
                              k, ISO_PZ_POWERSHELL);
-            return (struct iso_pz_flow){0};
+            return iso_pz_run_shell(r->c, r->tx, w->raw, buf, k, "PowerShell command", r->in);
         }
         if (n >= 2 && (!strncmp("-encodedcommand", o, n) || !strcmp(o, "-ec")) && i + 1 < NW) {
             const struct iso_pz_word *b = W(++i);
@@ -511,6 +523,11 @@ struct iso_pz_flow iso_pz_powershell(struct iso_pz_rc *r)
             script_word(r, W(++i), 0);
             return (struct iso_pz_flow){0};
         }
+        for (const char *const *v = ps_valopts; *v; v++)
+            if (n >= 2 && !strncmp(*v, o, n) && i + 1 < NW) { /* -w hidden, -ep bypass */
+                i++;
+                break;
+            }
     }
     if (r->in.t || r->in.lit) iso_pz_stdin_code(r, 1, ISO_PZ_POWERSHELL);
     return (struct iso_pz_flow){0};

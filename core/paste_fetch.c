@@ -433,6 +433,7 @@ struct iso_pz_flow iso_pz_dl_other(struct iso_pz_rc *r, const char *out_opt, int
         if (w->t & ISO_PZ_SECRET) iso_pz_hit(r, R_EXFIL, Y_EXFIL);
     }
     if (!url && !r->from_stdin) return r->in;
+    if (out && (wis(out, "-") || wis(out, "/dev/stdout"))) out = NULL, to_file = 0;
     if (out || to_file) {
         iso_pz_saved(r, NULL, 0, out ? out->v : NULL, out ? out->n : 0, url, ISO_PZ_NET);
         return (struct iso_pz_flow){0};

@@ -176,6 +176,7 @@ enum iso_pz_lang {
     ISO_PZ_AWK,
     ISO_PZ_OTHER,
 };
+int iso_pz_code_runs_stdin(const char *code, size_t n);
 void iso_pz_scan_code(struct iso_pz_ctx *c, const struct iso_pz_text *tx, const char *at,
                       size_t atn, const char *code, size_t n, enum iso_pz_lang lang);
 

@@ -159,9 +159,11 @@ int iso_pz_secret_path(const char *v, size_t n)
     size_t k, bn;
     const char *b, *ssh;
 
-    /* all of them hold a dot, an underscore or a capital letter */
+    /* all of them hold a dot, an underscore, a capital letter or /etc/ */
     for (k = 0; k < n; k++)
-        if (v[k] == '.' || v[k] == '_' || v[k] == 'K' || v[k] == 'L' || v[k] == 'C') break;
+        if (v[k] == '.' || v[k] == '_' || v[k] == 'K' || v[k] == 'L' || v[k] == 'C' ||
+            (v[k] == '/' && n - k > 4 && !memcmp(v + k, "/etc/", 5)))
+            break;
     if (k == n) return 0;
     k = iso_pz_home_path(v, n, p, sizeof p);
     b = iso_pz_base_of(p, k, &bn);
@@ -345,6 +347,22 @@ int iso_pz_vital(const char *v, size_t n)
     return 0;
 }
 
+/* Below the home directory: the user's own files and keys, not caches. */
+static int user_data(const char *p, size_t k)
+{
+    static const char *const dirs[] = {"~/Documents", "~/Desktop", "~/Pictures", "~/Music",
+                                       "~/Videos", "~/Movies", "~/Downloads", "~/Library",
+                                       "~/.ssh", "~/.gnupg", "~/.config", "~/.local", "~/src",
+                                       "~/projects", "~/code", "~/work", "~/git", NULL};
+    for (int i = 0; dirs[i]; i++) {
+        size_t n = strlen(dirs[i]);
+        if (k >= n && !memcmp(p, dirs[i], n) && (k == n || p[n] == '/') &&
+            !(k > n + 1 && !memcmp(p + n, "/cache", 6)))
+            return 1;
+    }
+    return 0;
+}
+
 void iso_pz_rm(struct iso_pz_rc *r)
 {
     int rec = 0, force = 0, ended = 0;
@@ -373,7 +391,7 @@ void iso_pz_rm(struct iso_pz_rc *r)
         else if (rec && iso_pz_vital(w->v, w->n))
             iso_pz_hit(r, R_DESTROY,
                        "deletes the home directory, or the whole system, recursively");
-        else if (rec && force && (p[0] == '/' || p[0] == '~') && !iso_pz_temp_dir(p, k))
+        else if (rec && force && ((p[0] == '/' && !iso_pz_temp_dir(p, k)) || user_data(p, k)))
             iso_pz_hit(r, R_DESTROY,
                        "deletes a directory tree outside the current directory, without "
                        "asking");
@@ -656,7 +674,8 @@ void iso_pz_system_changes(struct iso_pz_rc *r)
              (iso_pz_any_word(r, "/create", 1) || iso_pz_any_word(r, "-create", 1)))
         iso_pz_hit(r, R_PERSIST, "creates a scheduled task");
     else if (!strcmp(nm, "reg") && iso_pz_any_word(r, "add", 1) &&
-             iso_pz_any_sub(r, "\\CurrentVersion\\Run"))
+             (iso_pz_any_sub(r, "CurrentVersion\\Run") || iso_pz_any_sub(r, "CurrentVersionRun") ||
+              iso_pz_any_sub(r, "Winlogon")))
         iso_pz_hit(r, R_PERSIST, "adds a program to the Windows Run key");
     else if (!strcmp(nm, "register-scheduledtask") || !strcmp(nm, "new-scheduledtasktrigger"))
         iso_pz_hit(r, R_PERSIST, "creates a scheduled task");
