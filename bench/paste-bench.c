@@ -9,7 +9,8 @@
  * DIR defaults to $ISOLATE_CORPUS, then ../shared/corpus. The tldr lines are
  * split into three categories by plain text tests that do not use the
  * classifier: real installers (a download piped or substituted into a shell
- * or interpreter), privilege lines (sudo, doas, pkexec, run0, su), and the
+ * or interpreter), privilege lines (sudo, doas, pkexec, run0, gksudo or su as
+ * a command), and the
  * rest, on which every warning counts as a false positive.
  */
 #include "paste.h"
@@ -72,6 +73,19 @@ static int word_at(const char *s, size_t n, const char *w)
     return 0;
 }
 
+/* w as a command: first on the line, or after | ; & ( ` (spaces aside). */
+static int command_at(const char *s, size_t n, const char *w)
+{
+    size_t k = strlen(w);
+    for (size_t i = 0; i + k <= n; i++) {
+        size_t j = i;
+        if (memcmp(s + i, w, k) || (i + k < n && !strchr(" \t;&|)`", s[i + k]))) continue;
+        while (j > 0 && s[j - 1] == ' ') j--;
+        if (j == 0 || strchr(";&|(`", s[j - 1])) return 1;
+    }
+    return 0;
+}
+
 static int has(const char *s, size_t n, const char *w)
 {
     size_t k = strlen(w);
@@ -99,10 +113,17 @@ static int category(const char *s, size_t n)
             has(s, n, "<(wget"))
             return C_INSTALLER;
     }
-    if (word_at(s, n, "sudo") || word_at(s, n, "doas") || word_at(s, n, "pkexec") ||
-        word_at(s, n, "run0") || (n > 3 && !memcmp(s, "su ", 3)) || (n == 2 && !memcmp(s, "su", 2)))
+    if (command_at(s, n, "sudo") || command_at(s, n, "doas") || command_at(s, n, "pkexec") ||
+        command_at(s, n, "run0") || command_at(s, n, "gksudo") || command_at(s, n, "su"))
         return C_PRIV;
     return C_REST;
+}
+
+static double mono(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
 /* CPU time of this thread: the machine may be shared with builds. */
@@ -156,49 +177,66 @@ static void rates(const char *dir)
     free(c.buf), free(c.line), free(c.len);
 }
 
+/* One paste of 64 KiB made of the corpus' lines, repeated as needed. */
+static void paste64(const struct corpus *c, const char *label)
+{
+    struct iso_paste_result res;
+    char *paste = malloc(65536);
+    size_t pn = 0;
+    double best = 1e9, t0, t;
+
+    for (size_t i = 0; pn < 65536; i = (i + 1) % c->n) {
+        size_t k = c->len[i] < 65536 - pn ? c->len[i] : 65536 - pn;
+        memcpy(paste + pn, c->line[i], k);
+        pn += k;
+        if (pn < 65536) paste[pn++] = '\n';
+    }
+    for (int rep = 0; rep < 50; rep++) {
+        t0 = now();
+        iso_paste_classify(paste, pn, &res);
+        t = now() - t0;
+        if (t < best) best = t;
+    }
+    printf("  one 64 KiB paste of %-14s %u lines: %7.3f ms (best of 50), %u findings\n", label,
+           res.lines, best * 1e3, res.nfindings + res.ndropped);
+    free(paste);
+}
+
 static void timing(const char *dir)
 {
     static const char *const files[] = {"tldr-commands.txt", "clickfix-patterns-malicious.txt",
-                                        NULL};
+                                        "clickfix-patterns-benign.txt", NULL};
+    static const char *const labels[] = {"tldr lines", "malicious", "benign", NULL};
     struct iso_paste_result res;
     struct corpus c;
-    char *paste;
-    size_t pn = 0;
-    double best = 1e9;
 
     for (int f = 0; files[f]; f++) {
-        double t0, t, bestpass = 1e9;
-        size_t bytes = 0;
+        double t0, t, bestpass = 1e9, *line_best;
+        size_t bytes = 0, worst = 0;
         if (load(dir, files[f], &c) < 0) exit(125);
-        for (size_t i = 0; i < c.n; i++) bytes += c.len[i];
+        line_best = malloc(c.n * sizeof *line_best);
+        for (size_t i = 0; i < c.n; i++) bytes += c.len[i], line_best[i] = 1e9;
         for (int pass = 0; pass < 5; pass++) {
             t0 = now();
             for (size_t i = 0; i < c.n; i++) iso_paste_classify(c.line[i], c.len[i], &res);
             t = now() - t0;
             if (t < bestpass) bestpass = t;
         }
-        printf("%-34s %6zu lines, mean %5.0f bytes: %6.2f us/line (best of 5 passes)\n", files[f],
-               c.n, (double)bytes / c.n, bestpass * 1e6 / c.n);
-        if (f == 0) {
-            /* one paste of 64 KiB made of tldr lines */
-            paste = malloc(65536 + 4096);
-            for (size_t i = 0; i < c.n && pn < 65536; i++) {
-                size_t k = c.len[i] < 65536 - pn ? c.len[i] : 65536 - pn;
-                memcpy(paste + pn, c.line[i], k);
-                pn += k;
-                if (pn < 65536) paste[pn++] = '\n';
+        /* each line timed alone with the (cheaper) monotonic clock, best of 5 */
+        for (int pass = 0; pass < 5; pass++)
+            for (size_t i = 0; i < c.n; i++) {
+                t0 = mono();
+                iso_paste_classify(c.line[i], c.len[i], &res);
+                t = mono() - t0;
+                if (t < line_best[i]) line_best[i] = t;
             }
-            for (int rep = 0; rep < 50; rep++) {
-                t0 = now();
-                iso_paste_classify(paste, pn, &res);
-                t = now() - t0;
-                if (t < best) best = t;
-            }
-            printf("%-34s %6zu bytes, %u lines: %7.3f ms (best of 50), %u findings\n",
-                   "one 64 KiB paste of tldr lines", pn, res.lines, best * 1e3,
-                   res.nfindings + res.ndropped);
-            free(paste);
-        }
+        for (size_t i = 1; i < c.n; i++)
+            if (line_best[i] > line_best[worst]) worst = i;
+        printf("%s: %zu lines, mean %.0f bytes\n", files[f], c.n, (double)bytes / c.n);
+        printf("  per line: mean %.2f us (best of 5 passes); slowest line %.1f us (%zu bytes)\n",
+               bestpass * 1e6 / c.n, line_best[worst] * 1e6, c.len[worst]);
+        paste64(&c, labels[f]);
+        free(line_best);
         free(c.buf), free(c.line), free(c.len);
     }
 }

@@ -77,6 +77,11 @@ static const char *const eval_words[] = {"exec(",
                                          "execfile(",
                                          NULL};
 static const char *const eval_short[] = {"iex", "exec", "eval", NULL};
+/* Reading standard input: with eval, the one-liner runs what is piped in
+ * (python -c 'exec(sys.stdin.read())', perl -e 'eval join "", <STDIN>'). */
+static const char *const stdin_words[] = {"stdin",   "STDIN",          "<>",
+                                          "io.read", "Console]::In",   "php://input",
+                                          "ARGF",    "readFileSync(0", NULL};
 static const char *const shell_words[] = {"os.system",
                                           "subprocess",
                                           "os.popen",
@@ -136,26 +141,47 @@ static const char *const secret_words[] = {".ssh/id_",     ".aws/credentials", "
 
 /* Case matters in most languages (Function( is not function(), not in
  * PowerShell and AppleScript. */
-/* python -c 'exec(sys.stdin.read())', perl -e 'eval join "", <STDIN>': the
- * one-liner runs whatever is piped into it. */
-int iso_pz_code_runs_stdin(const char *code, size_t n)
-{
-    static const char *const in[] = {"stdin",   "STDIN",          "<>",
-                                     "io.read", "Console]::In",   "php://input",
-                                     "ARGF",    "readFileSync(0", NULL};
-    static const char *const ev[] = {"exec(",      "eval(", "eval ",     "eval(", "instance_eval",
-                                     "loadstring", "load(", "Function(", "iex",   NULL};
-    int a = 0, b = 0;
+/* Which pairs of adjacent characters the code holds, hashed: most words of
+ * the lists are ruled out by their first two characters without a search. */
+struct pairs {
+    unsigned char bit[1024];
+};
 
-    for (const char *const *w = in; *w && !a; w++) a = iso_pz_memmem(code, n, *w) != NULL;
-    for (const char *const *w = ev; *w && !b; w++) b = iso_pz_memmem(code, n, *w) != NULL;
-    return a && b;
+static unsigned pair_hash(unsigned char a, unsigned char b)
+{
+    return ((unsigned)a * 131u + b) & 8191u;
 }
 
-static int any(const char *s, size_t n, const char *const *w, int ci)
+static void pairs_of(struct pairs *p, const char *s, size_t n)
 {
-    for (; *w; w++)
-        if (ci ? iso_pz_memcasemem(s, n, *w) != NULL : iso_pz_memmem(s, n, *w) != NULL) return 1;
+    memset(p->bit, 0, sizeof p->bit);
+    for (size_t i = 0; i + 1 < n; i++) {
+        unsigned h = pair_hash((unsigned char)s[i], (unsigned char)s[i + 1]);
+        p->bit[h >> 3] |= (unsigned char)(1u << (h & 7));
+    }
+}
+
+/* With ci, s is already in lower case and each needle is lowered here. */
+static int any(const struct pairs *pr, const char *s, size_t n, const char *const *w, int ci)
+{
+    char low[64];
+
+    for (; *w; w++) {
+        const char *nd = *w;
+        unsigned char a = (unsigned char)nd[0], b = (unsigned char)nd[1];
+        unsigned h;
+        if (ci) a = a >= 'A' && a <= 'Z' ? a + 32 : a, b = b >= 'A' && b <= 'Z' ? b + 32 : b;
+        h = pair_hash(a, b);
+        if (b && !(pr->bit[h >> 3] & (1u << (h & 7)))) continue;
+        if (ci) {
+            size_t k = 0;
+            for (; nd[k] && k < sizeof low - 1; k++)
+                low[k] = nd[k] >= 'A' && nd[k] <= 'Z' ? (char)(nd[k] + 32) : nd[k];
+            low[k] = 0;
+            nd = low;
+        }
+        if (iso_pz_memmem(s, n, nd)) return 1;
+    }
     return 0;
 }
 
@@ -167,9 +193,10 @@ static int alnum(char ch)
 /* A short name as a word of its own: iex, iwr, exec. */
 static int any_word(const char *s, size_t n, const char *const *w)
 {
+    /* the short words are lower case, and so is s when case does not matter */
     for (; *w; w++) {
         size_t k = strlen(*w);
-        for (const char *p = s; (p = iso_pz_memcasemem(p, n - (size_t)(p - s), *w)); p++)
+        for (const char *p = s; (p = iso_pz_memmem(p, n - (size_t)(p - s), *w)); p++)
             if ((p == s || !alnum(p[-1])) && (p + k == s + n || !alnum(p[k]))) return 1;
     }
     return 0;
@@ -218,30 +245,42 @@ static void shell_strings(struct iso_pz_ctx *c, const struct iso_pz_text *tx, co
             if (s[j] == '\\' && j + 1 < n && q != '`') j++;
             buf[o++] = s[j];
         }
-        if (o >= 2) {
+        if (o >= 2) { /* read from a copy of its own: findings may point into it */
+            char *lit = iso_pz_alloc(c, o);
+            if (!lit) return;
+            memcpy(lit, buf, o);
             count++;
-            iso_pz_run_shell(c, tx, at, buf, o, "a string the code runs", (struct iso_pz_flow){0});
-            buf = iso_pz_alloc(c, n + 1);
-            if (!buf) return;
+            iso_pz_run_shell(c, tx, at, lit, o, "a string the code runs", (struct iso_pz_flow){0});
         }
         i = j;
     }
 }
 
-void iso_pz_scan_code(struct iso_pz_ctx *c, const struct iso_pz_text *tx, const char *at,
-                      size_t atn, const char *code, size_t n, enum iso_pz_lang lang)
+int iso_pz_scan_code(struct iso_pz_ctx *c, const struct iso_pz_text *tx, const char *at, size_t atn,
+                     const char *code, size_t n, enum iso_pz_lang lang)
 {
     int fetch, evals, shells, decodes, ci = lang == ISO_PZ_POWERSHELL || lang == ISO_PZ_APPLESCRIPT;
     struct iso_pz_text sub = *tx;
 
-    if (n == 0) return;
-    if (tx->depth + 1 > ISO_PZ_MAX_DEPTH) return;
+    const char *lc = code; /* what the word lists are matched against */
+    struct pairs pr;
+
+    if (n == 0) return 0;
+    if (tx->depth + 1 > ISO_PZ_MAX_DEPTH) return 0;
     sub.depth++;
-    fetch = any(code, n, fetch_words, ci) || any_word(code, n, fetch_short);
-    evals = any(code, n, eval_words, ci) || any_word(code, n, eval_short);
-    shells = any(code, n, shell_words, ci) ||
+    if (ci) { /* PowerShell and AppleScript ignore case: compare in lower case */
+        char *l = iso_pz_alloc(c, n);
+        if (!l) return 0;
+        for (size_t i = 0; i < n; i++)
+            l[i] = code[i] >= 'A' && code[i] <= 'Z' ? (char)(code[i] + 32) : code[i];
+        lc = l;
+    }
+    pairs_of(&pr, lc, n);
+    fetch = any(&pr, lc, n, fetch_words, ci) || any_word(lc, n, fetch_short);
+    evals = any(&pr, lc, n, eval_words, ci) || any_word(lc, n, eval_short);
+    shells = any(&pr, lc, n, shell_words, ci) ||
              (lang != ISO_PZ_POWERSHELL && lang != ISO_PZ_APPLESCRIPT && memchr(code, '`', n));
-    decodes = any(code, n, decode_words, ci);
+    decodes = any(&pr, lc, n, decode_words, ci);
 
     if (fetch && evals)
         iso_pz_report(c, tx, "interpreter-fetch-exec", "the one-liner downloads code and runs it",
@@ -256,7 +295,7 @@ void iso_pz_scan_code(struct iso_pz_ctx *c, const struct iso_pz_text *tx, const 
             iso_pz_scan_code(c, &sub, at, atn, d, dn, lang);
         }
     }
-    if ((any(code, n, socket_words, ci) && any(code, n, handover_words, ci)) ||
+    if ((any(&pr, lc, n, socket_words, ci) && any(&pr, lc, n, handover_words, ci)) ||
         iso_pz_memmem(code, n, "/inet/tcp/") || iso_pz_memmem(code, n, "/inet/udp/"))
         iso_pz_report(c, tx, "reverse-shell",
                       "opens a network connection and hands it a shell or its input and output", at,
@@ -279,14 +318,15 @@ void iso_pz_scan_code(struct iso_pz_ctx *c, const struct iso_pz_text *tx, const 
             iso_pz_report(c, tx, "persistence", "adds a login item: it runs at every login", at,
                           atn, NULL, 0);
     }
-    if (any(code, n, persist_words, ci) &&
+    if (any(&pr, lc, n, persist_words, ci) &&
         (iso_pz_memmem(code, n, ">>") || iso_pz_memmem(code, n, "'a'") ||
          iso_pz_memmem(code, n, "\"a\"") || iso_pz_memcasemem(code, n, "write") ||
          iso_pz_memcasemem(code, n, "append")))
         iso_pz_report(c, tx, "persistence", "the one-liner writes to a start-up location", at, atn,
                       NULL, 0);
-    if (any(code, n, secret_words, ci) && (fetch || any(code, n, socket_words, ci)))
+    if (any(&pr, lc, n, secret_words, ci) && (fetch || any(&pr, lc, n, socket_words, ci)))
         iso_pz_report(c, tx, "credential-exfiltration",
                       "the one-liner reads credentials and talks to the network", at, atn, NULL, 0);
     if (shells || lang == ISO_PZ_APPLESCRIPT) shell_strings(c, &sub, at, code, n, lang);
+    return evals && any(&pr, lc, n, stdin_words, ci);
 }

@@ -393,6 +393,7 @@ struct iso_pz_flow iso_pz_interpreter(struct iso_pz_rc *r)
 {
     const struct interp *ip = interps;
     const char *code_raw = NULL;
+    int runs_stdin = 0;
     unsigned pos = r->k + 1;
     int ended = 0, code = 0, module = 0;
     enum iso_pz_lang lang;
@@ -442,8 +443,8 @@ struct iso_pz_flow iso_pz_interpreter(struct iso_pz_rc *r)
         if (module && op.s == 'm') break; /* python -m MOD: its arguments follow */
     }
     if (code || o)
-        iso_pz_scan_code(r->c, r->tx, r->cmd->start, (size_t)(r->cmd->end - r->cmd->start), buf, o,
-                         lang);
+        runs_stdin = iso_pz_scan_code(r->c, r->tx, r->cmd->start,
+                                      (size_t)(r->cmd->end - r->cmd->start), buf, o, lang);
     if (code && code_raw && unbalanced(buf, o) && code_raw >= r->tx->s &&
         code_raw < r->tx->s + r->tx->n) {
         /* read the rest of the line as the code it was meant to be */
@@ -452,8 +453,7 @@ struct iso_pz_flow iso_pz_interpreter(struct iso_pz_rc *r)
         iso_pz_scan_code(r->c, r->tx, r->cmd->start, (size_t)(r->cmd->end - r->cmd->start),
                          code_raw, (size_t)((nl ? nl : end) - code_raw), lang);
     }
-    if ((!code && !module && ip->stdin_runs) || (code && iso_pz_code_runs_stdin(buf, o)))
-        iso_pz_stdin_code(r, 0, lang);
+    if ((!code && !module && ip->stdin_runs) || (code && runs_stdin)) iso_pz_stdin_code(r, 0, lang);
     return (struct iso_pz_flow){.t = r->in.t & ISO_PZ_SECRET};
 }
 

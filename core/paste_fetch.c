@@ -24,16 +24,25 @@ static int norm_file(const char *v, size_t n, char *out)
 int iso_pz_file_find(const struct iso_pz_ctx *c, const char *v, size_t n)
 {
     char p[ISO_PZ_VAL];
-    size_t k = (size_t)norm_file(v, n, p), bn, fbn;
-    const char *b = iso_pz_base_of(p, k, &bn);
+    size_t k, bn;
+    const char *b;
 
+    if (c->nfiles == 0 || n == 0) return -1;
+    /* the last component is the same however the directory is written */
+    b = iso_pz_base_of(v, n, &bn);
+    for (k = 0; k < c->nfiles; k++)
+        if ((size_t)(c->files[k].len - c->files[k].base) == bn &&
+            !memcmp(c->files[k].path + c->files[k].base, b, bn))
+            break;
+    if (k == c->nfiles) return -1;
+    k = (size_t)norm_file(v, n, p);
+    b = iso_pz_base_of(p, k, &bn);
+    /* the same path, or the same name where one of them names no directory */
     for (unsigned i = c->nfiles; i-- > 0;) {
-        const char *f = c->files[i].path, *fb;
-        size_t fn = strlen(f);
-        if (iso_pz_eq(p, k, f)) return (int)i;
-        fb = iso_pz_base_of(f, fn, &fbn);
-        if ((!memchr(p, '/', k) || !memchr(f, '/', fn)) && bn && iso_pz_eq(b, bn, fb))
-            return (int)i;
+        const char *f = c->files[i].path;
+        size_t fn = c->files[i].len, fb = c->files[i].base;
+        if (fn == k && !memcmp(p, f, k)) return (int)i;
+        if (bn && fn - fb == bn && (b == p || fb == 0) && !memcmp(b, f + fb, bn)) return (int)i;
     }
     return -1;
 }
@@ -63,7 +72,9 @@ unsigned iso_pz_file_add(struct iso_pz_ctx *c, const char *v, size_t n, unsigned
     if (i == ISO_PZ_FILES - 1) report_program(c, i);
     if (n >= ISO_PZ_VAL - 1) n = ISO_PZ_VAL - 2;
     memset(&c->files[i], 0, sizeof c->files[i]);
-    norm_file(v, n, c->files[i].path);
+    c->files[i].len = (unsigned short)norm_file(v, n, c->files[i].path);
+    c->files[i].base =
+        (unsigned short)(iso_pz_base_of(c->files[i].path, c->files[i].len, &n) - c->files[i].path);
     c->files[i].t = t;
     return i;
 }

@@ -126,6 +126,7 @@ struct iso_pz_ctx {
     /* files the paste downloaded (or wrote from tainted data) */
     struct {
         char path[ISO_PZ_VAL];
+        unsigned short len, base; /* of path, and where its last component starts */
         unsigned t;
         /* a program download, reported at the end unless the paste reads
          * the file first (less install.sh) */
@@ -176,9 +177,9 @@ enum iso_pz_lang {
     ISO_PZ_AWK,
     ISO_PZ_OTHER,
 };
-int iso_pz_code_runs_stdin(const char *code, size_t n);
-void iso_pz_scan_code(struct iso_pz_ctx *c, const struct iso_pz_text *tx, const char *at,
-                      size_t atn, const char *code, size_t n, enum iso_pz_lang lang);
+/* Returns 1 when the code runs what is piped into it. */
+int iso_pz_scan_code(struct iso_pz_ctx *c, const struct iso_pz_text *tx, const char *at, size_t atn,
+                     const char *code, size_t n, enum iso_pz_lang lang);
 
 /* paste_text.c */
 void iso_pz_scan_hidden(struct iso_pz_ctx *c);

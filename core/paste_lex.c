@@ -696,7 +696,10 @@ static struct iso_pz_flow parse_stage(struct lexer *lx, struct iso_pz_flow in,
     struct iso_pz_cmd cmd;
     struct iso_pz_flow f;
 
-    memset(&cmd, 0, sizeof cmd);
+    /* the inline word and redirection arrays are filled as they are used */
+    cmd.w = NULL, cmd.r = NULL;
+    cmd.nw = cmd.capw = cmd.nr = cmd.capr = 0;
+    cmd.out_used = 0;
     cmd.start = cmd.end = lx->s + lx->ts;
     for (;;) {
         if (c->oom) { /* out of memory: stop reading, the paste warns as incomplete */

@@ -350,10 +350,10 @@ int iso_pz_vital(const char *v, size_t n)
 /* Below the home directory: the user's own files and keys, not caches. */
 static int user_data(const char *p, size_t k)
 {
-    static const char *const dirs[] = {"~/Documents", "~/Desktop", "~/Pictures", "~/Music",
-                                       "~/Videos", "~/Movies", "~/Downloads", "~/Library",
-                                       "~/.ssh", "~/.gnupg", "~/.config", "~/.local", "~/src",
-                                       "~/projects", "~/code", "~/work", "~/git", NULL};
+    static const char *const dirs[] = {
+        "~/Documents", "~/Desktop",  "~/Pictures", "~/Music",  "~/Videos",  "~/Movies",
+        "~/Downloads", "~/Library",  "~/.ssh",     "~/.gnupg", "~/.config", "~/.local",
+        "~/src",       "~/projects", "~/code",     "~/work",   "~/git",     NULL};
     for (int i = 0; dirs[i]; i++) {
         size_t n = strlen(dirs[i]);
         if (k >= n && !memcmp(p, dirs[i], n) && (k == n || p[n] == '/') &&

@@ -21,10 +21,12 @@ static char lower(char ch)
 const char *iso_pz_memcasemem(const char *h, size_t hn, const char *needle)
 {
     size_t k = strlen(needle);
+    char a = lower(needle[0]), b = a >= 'a' && a <= 'z' ? (char)(a - 32) : a;
 
     if (k == 0) return h;
     for (size_t i = 0; i + k <= hn; i++) {
-        size_t j = 0;
+        size_t j = 1;
+        if (h[i] != a && h[i] != b) continue;
         while (j < k && lower(h[i + j]) == lower(needle[j])) j++;
         if (j == k) return h + i;
     }

@@ -601,6 +601,19 @@ static int word_at(const char *s, size_t n, const char *w)
     return 0;
 }
 
+/* w as a command: first on the line, or after | ; & ( ` (spaces aside). */
+static int command_at(const char *s, size_t n, const char *w)
+{
+    size_t k = strlen(w);
+    for (size_t i = 0; i + k <= n; i++) {
+        size_t j = i;
+        if (memcmp(s + i, w, k) || (i + k < n && !strchr(" \t;&|)`", s[i + k]))) continue;
+        while (j > 0 && s[j - 1] == ' ') j--;
+        if (j == 0 || strchr(";&|(`", s[j - 1])) return 1;
+    }
+    return 0;
+}
+
 /* Plain text tests, independent of the classifier: a real installer pipes a
  * download into a shell; a privilege line runs sudo and the like. */
 static int category(const char *s, size_t n)
@@ -608,8 +621,8 @@ static int category(const char *s, size_t n)
     if ((word_at(s, n, "curl") || word_at(s, n, "wget")) &&
         (memmem(s, n, "| sh", 4) || memmem(s, n, "| bash", 6) || memmem(s, n, "$(curl", 6)))
         return 0;
-    if (word_at(s, n, "sudo") || word_at(s, n, "doas") || word_at(s, n, "pkexec") ||
-        word_at(s, n, "gksudo") || word_at(s, n, "run0") || (n >= 3 && !memcmp(s, "su ", 3)))
+    if (command_at(s, n, "sudo") || command_at(s, n, "doas") || command_at(s, n, "pkexec") ||
+        command_at(s, n, "gksudo") || command_at(s, n, "run0") || command_at(s, n, "su"))
         return 1;
     return 2;
 }
@@ -659,8 +672,8 @@ static void test_corpus(void)
         }
         ok(cat_n[0] > 0 && cat_w[0] == cat_n[0], "tldr: every real installer warns (%zu/%zu)",
            cat_w[0], cat_n[0]);
-        ok(cat_w[1] * 100 >= cat_n[1] * 99, "tldr: sudo and the like warn (%zu/%zu)", cat_w[1],
-           cat_n[1]);
+        ok(cat_w[1] == cat_n[1], "tldr: every sudo, su, doas, pkexec line warns (%zu/%zu)",
+           cat_w[1], cat_n[1]);
         ok(cat_n[2] > 20000 && cat_w[2] * 100 <= cat_n[2],
            "tldr: at most 1%% of the other lines warn (%zu/%zu)", cat_w[2], cat_n[2]);
         free(c.buf);
