@@ -535,10 +535,13 @@ static struct iso_pz_flow run(struct iso_pz_rc *r, unsigned k)
         iso_pz_transfer(r);
         break;
     case PK_MAILER: {
-        int sec = (r->in.t & ISO_PZ_SECRET) != 0;
+        static const char *const resolvers[] = {"dig",      "drill",      "host",
+                                                "nslookup", "resolvectl", NULL};
+        int sec = (r->in.t & ISO_PZ_SECRET) != 0, dns = iso_pz_in_list(nm, resolvers);
         for (unsigned i = r->k + 1; i < NW; i++)
             sec |= (W(i)->t & ISO_PZ_SECRET) || iso_pz_secret_path(W(i)->v, W(i)->n);
         if (sec) iso_pz_hit_pipe(r, R_EXFIL, Y_EXFIL);
+        if (dns) return (struct iso_pz_flow){.t = ISO_PZ_NET}; /* TXT records carry code too */
         break;
     }
     case PK_RM:
@@ -636,7 +639,7 @@ static struct iso_pz_flow run(struct iso_pz_rc *r, unsigned k)
             int files = 0;
             for (unsigned i = r->k + 1; i < NW; i++)
                 if (!is_opt(W(i)) && !wis(W(i), "-"))
-                    files = 1, t |= iso_pz_file_taint(r->c, W(i)->v, W(i)->n);
+                    files = 1, t |= iso_pz_file_taint(r->c, W(i)->v, W(i)->n) | W(i)->t;
             return files ? (struct iso_pz_flow){.t = t} : r->in;
         }
         break;

@@ -39,7 +39,9 @@ struct lexer {
     char *sb;             /* the value of the word being read */
     size_t sbn, sbcap;
     int tok;
-    size_t ts; /* where the token starts */
+    size_t ts;                   /* where the token starts */
+    struct iso_pz_flow stage_in; /* standard input of the command being read: its
+                                  * substitutions read it too (curl x | sh -c "$(cat)") */
     struct iso_pz_word w;
     int rop, rfd;
 };
@@ -166,7 +168,7 @@ static struct iso_pz_flow sub_parse(struct lexer *lx, size_t a, size_t b)
     t.s = lx->s + a;
     t.n = b > a ? b - a : 0;
     c->nest++;
-    f = iso_pz_parse(c, &t, (struct iso_pz_flow){0});
+    f = iso_pz_parse(c, &t, lx->stage_in);
     c->nest--;
     return f;
 }
@@ -696,6 +698,7 @@ static struct iso_pz_flow parse_stage(struct lexer *lx, struct iso_pz_flow in,
     struct iso_pz_cmd cmd;
     struct iso_pz_flow f;
 
+    lx->stage_in = in;
     /* the inline word and redirection arrays are filled as they are used */
     cmd.w = NULL, cmd.r = NULL;
     cmd.nw = cmd.capw = cmd.nr = cmd.capr = 0;
