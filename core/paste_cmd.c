@@ -86,7 +86,7 @@ static const struct wrap {
     {"noglob", "", 0, 0},
     {"busybox", "", 0, 0},
     {"script", "EIOT", 0, 0},
-    {"su", "sg", 0, 1},
+    {"su", "sg", 1, 1}, /* su [options] [USER] [-c COMMAND] */
     {"runuser", "ugs", 0, 0},
     {"start", "d", 0, 0},
     {"conhost", "", 0, 0},
@@ -121,6 +121,10 @@ static unsigned unwrap(struct iso_pz_rc *r, const struct wrap *wr)
             continue;
         }
         if (!strcmp(wr->name, "start") && w->n == 0 && (w->f & PW_QUOTED)) { /* start "" x */
+            i++;
+            continue;
+        }
+        if (!strcmp(wr->name, "su") && (wis(w, "-") || wis(w, "-l") || wis(w, "--login"))) {
             i++;
             continue;
         }
@@ -399,12 +403,21 @@ static int command_word(struct iso_pz_rc *r)
             iso_pz_hit(r, R_OBF,
                        "names the command with a wildcard pattern, which hides which it is");
     }
+    /* $a$b, cu${x}: pieces glued into a name ($cmd alone is just a variable) */
     for (size_t i = 0; i + 1 < w->rawn; i++)
         if (w->raw[i] == '$' && (w->raw[i + 1] == '{' || w->raw[i + 1] == '_' ||
                                  ((w->raw[i + 1] | 32) >= 'a' && (w->raw[i + 1] | 32) <= 'z')))
-            q = 1;
+            q++;
+    if (q == 1 && w->raw[0] == '$') {
+        size_t e = w->raw[1] == '{' ? 2 : 1;
+        while (e < w->rawn &&
+               (w->raw[e] == '_' || ((w->raw[e] | 32) >= 'a' && (w->raw[e] | 32) <= 'z') ||
+                (w->raw[e] >= '0' && w->raw[e] <= '9')))
+            e++;
+        if (e + (w->raw[1] == '{') == w->rawn) q = 0;
+    }
     if (q && w->n && !(w->f & (PW_VAR | PW_SUBST)))
-        iso_pz_hit(r, R_OBF, "assembles the command name from variables, which hides which it is");
+        iso_pz_hit(r, R_OBF, "assembles the command name from pieces, which hides which it is");
     /* c"ur"l, c\u\r\l: not \rm (alias bypass), not "quoted", not C:\dir\x.bat */
     q = 0;
     for (size_t i = 1; i < w->rawn && !strchr("'\"", w->raw[0]); i++)
