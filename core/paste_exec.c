@@ -84,7 +84,8 @@ static struct iso_pz_flow tr_map(struct iso_pz_rc *r)
     int changed = 0;
     char *d;
 
-    if (NW != r->k + 3 || is_opt(W(r->k + 1))) return r->in; /* tr -d, tr -s ... */
+    if (NW != r->k + 3 || is_opt(W(r->k + 1))) return r->in;               /* tr -d, tr -s ... */
+    if (iso_pz_memmem(W(r->k + 1)->v, W(r->k + 1)->n, "[:")) return r->in; /* [:lower:] */
     an = tr_set(W(r->k + 1)->v, W(r->k + 1)->n, a);
     bn = tr_set(W(r->k + 2)->v, W(r->k + 2)->n, b);
     if (!an || !bn) return r->in;
