@@ -50,7 +50,7 @@ static const char *const fetch_words[] = {"urlopen",
                                           "XMLHTTP",
                                           "WinHttp",
                                           "socket.http",
-                                          "://",
+                                          "urlretrieve",
                                           NULL};
 static const char *const fetch_short[] = {"iwr", "irm", "curl", "wget", NULL};
 static const char *const eval_words[] = {"exec(",
@@ -100,6 +100,9 @@ static const char *const shell_words[] = {"os.system",
                                           "io.popen",
                                           "Runtime.getRuntime",
                                           "Start-Process",
+                                          "Invoke-Item",
+                                          "Diagnostics.Process]::Start",
+                                          "os.startfile",
                                           "pty.spawn",
                                           "os.exec",
                                           "Open3",
@@ -259,7 +262,8 @@ static void shell_strings(struct iso_pz_ctx *c, const struct iso_pz_text *tx, co
 int iso_pz_scan_code(struct iso_pz_ctx *c, const struct iso_pz_text *tx, const char *at, size_t atn,
                      const char *code, size_t n, enum iso_pz_lang lang)
 {
-    int fetch, evals, shells, decodes, ci = lang == ISO_PZ_POWERSHELL || lang == ISO_PZ_APPLESCRIPT;
+    int fetch, fetch_api, evals, shells, decodes;
+    int ci = lang == ISO_PZ_POWERSHELL || lang == ISO_PZ_APPLESCRIPT;
     struct iso_pz_text sub = *tx;
 
     const char *lc = code; /* what the word lists are matched against */
@@ -276,13 +280,21 @@ int iso_pz_scan_code(struct iso_pz_ctx *c, const struct iso_pz_text *tx, const c
         lc = l;
     }
     pairs_of(&pr, lc, n);
-    fetch = any(&pr, lc, n, fetch_words, ci) || any_word(lc, n, fetch_short);
+    /* an API that fetches, or at least an address to fetch from */
+    fetch_api = any(&pr, lc, n, fetch_words, ci) || any_word(lc, n, fetch_short);
+    fetch = fetch_api || iso_pz_memmem(lc, n, "://");
     evals = any(&pr, lc, n, eval_words, ci) || any_word(lc, n, eval_short);
     shells = any(&pr, lc, n, shell_words, ci) ||
              (lang != ISO_PZ_POWERSHELL && lang != ISO_PZ_APPLESCRIPT && memchr(code, '`', n));
     decodes = any(&pr, lc, n, decode_words, ci);
 
-    if (fetch && evals)
+    /* PowerShell's call operator runs a program: & "$env:TEMP\x.exe" */
+    if (lang == ISO_PZ_POWERSHELL && (iso_pz_memmem(lc, n, "& \"") || iso_pz_memmem(lc, n, "& '") ||
+                                      iso_pz_memmem(lc, n, "& $")))
+        shells = 1;
+    /* fetch and evaluate, or fetch with an API and start a program (a
+     * download-then-run in one line; do shell script strings are read below) */
+    if ((fetch && evals) || (fetch_api && shells && lang != ISO_PZ_APPLESCRIPT))
         iso_pz_report(c, tx, "interpreter-fetch-exec", "the one-liner downloads code and runs it",
                       at, atn, NULL, 0);
     if (decodes && (evals || shells)) {

