@@ -96,14 +96,16 @@ void iso_pz_report(struct iso_pz_ctx *c, const struct iso_pz_text *tx, const cha
 {
     struct iso_paste_result *res = c->res;
     struct iso_finding *f;
+    unsigned line;
 
     while (mn && (*m == ' ' || *m == '\t' || *m == '\n' || *m == ';')) m++, mn--;
     while (mn && (m[mn - 1] == ' ' || m[mn - 1] == '\t' || m[mn - 1] == '\n')) mn--;
-    /* The same thing seen again, from a string that holds it or inside one
-     * already reported (sh -c "$(curl ...)" is one finding, not two). */
+    /* The same thing seen again on the same line, from a string that holds it
+     * or inside one already reported (sh -c "$(curl ...)" is one finding). */
+    line = tx ? iso_pz_line_of(c, tx, m) : 1;
     for (unsigned i = 0; i < res->nfindings; i++) {
         f = &res->findings[i];
-        if (strcmp(f->rule, rule)) continue;
+        if (strcmp(f->rule, rule) || f->line != line) continue;
         if (contains(f->match, f->nmatch, m, mn) || contains(m, mn, f->match, f->nmatch)) return;
     }
     if (res->nfindings >= ISO_PASTE_FINDINGS) {
@@ -114,7 +116,7 @@ void iso_pz_report(struct iso_pz_ctx *c, const struct iso_pz_text *tx, const cha
     f->rule = rule;
     f->why = why;
     f->where = tx ? tx->where : NULL;
-    f->line = tx ? iso_pz_line_of(c, tx, m) : 1;
+    f->line = line;
     f->nmatch = (unsigned short)clip(f->match, sizeof f->match, m, mn, &f->nmatch_cut);
     f->ndecoded = (unsigned short)clip(f->decoded, sizeof f->decoded, dec ? dec : "", dec ? dn : 0,
                                        &f->ndecoded_cut);
@@ -213,7 +215,9 @@ ISO_PUBLIC int iso_paste_write(const struct iso_paste_result *res, FILE *out)
         const struct iso_finding *f = &res->findings[i];
 
         iso_paste_escape(m, sizeof m, f->match, f->nmatch);
-        fprintf(out, "%s\t%s%s\t%s", f->rule, m, f->nmatch_cut ? "..." : "", f->why);
+        /* never an empty field: read(1) with IFS=$'\t' would merge it away */
+        fprintf(out, "%s\t%s%s\t%s", f->rule, f->nmatch ? m : "-", f->nmatch_cut ? "..." : "",
+                f->why);
         if (f->where) fprintf(out, " (in %s)", f->where);
         if (res->lines > 1) fprintf(out, " (line %u)", f->line);
         if (f->ndecoded) {
@@ -222,7 +226,8 @@ ISO_PUBLIC int iso_paste_write(const struct iso_paste_result *res, FILE *out)
         }
         fputc('\n', out);
     }
-    if (res->ndropped) fprintf(out, "more\t\t%u more findings not shown\n", res->ndropped);
+    if (res->ndropped)
+        fprintf(out, "more\t+%u\t%u more findings not shown\n", res->ndropped, res->ndropped);
     return ferror(out) ? -1 : 0;
 }
 

@@ -61,8 +61,11 @@ int iso_paste_classify(const char *text, size_t len, struct iso_paste_result *re
 
 /* Writes one line per finding:
  *     RULE <TAB> MATCHED <TAB> WHY [<TAB> decoded: TEXT] <LF>
- * MATCHED and TEXT are escaped with iso_paste_escape(); WHY is plain ASCII,
- * followed by " (in WHERE)" and, for a paste of several lines, " (line N)".
+ * MATCHED and TEXT are escaped with iso_paste_escape(), so no field holds a
+ * tab, a newline or any other control character; MATCHED is "-" rather than
+ * empty. WHY is plain ASCII, followed by " (in WHERE)" and, for a paste of
+ * several lines, " (line N)". Findings beyond ISO_PASTE_FINDINGS end with
+ *     more <TAB> +N <TAB> N more findings not shown <LF>
  * Returns 0, or -1 when out reports a write error. */
 int iso_paste_write(const struct iso_paste_result *res, FILE *out);
 
