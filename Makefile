@@ -125,7 +125,7 @@ test: deps-test
 test-unit: $(TEST_BIN)
 	@for t in $(filter tests/unit/%,$(TEST_BIN)); do $$t || exit 1; done
 
-bench: all
+bench: all bench/paste-bench
 	@tools/deps bench
 	bench/run
 
@@ -161,4 +161,4 @@ format-check:
 	clang-format --dry-run --Werror $(FORMAT_SRC)
 
 clean:
-	rm -rf $(BUILD) $(PROGRAMS) $(TEST_BIN)
+	rm -rf $(BUILD) $(PROGRAMS) $(TEST_BIN) bench/paste-bench
