@@ -50,6 +50,14 @@ static const char *env_get(char *const *env, const char *name)
     return NULL;
 }
 
+/* Inside one of the directories every sandbox makes private (/tmp, ...). */
+static int private_dir(const char *path)
+{
+    for (const char *const *d = iso_private_dirs; *d; d++)
+        if (is_under(path, *d)) return 1;
+    return 0;
+}
+
 static int add_mount(struct iso_plan *plan, enum iso_mount_kind kind, const char *path,
                      const char *label, int writable, int is_dir, unsigned mode)
 {
@@ -94,21 +102,29 @@ static int cmp_depth(const void *a, const void *b)
     return (x->order > y->order) - (x->order < y->order);
 }
 
-static int resolve_home(struct iso_plan *plan, const struct isolate_caller *c, const char **envhome)
+/* The home is $HOME, or the passwd entry's when $HOME is unset. The passwd
+ * home is where ~/.ssh and the rest live whatever $HOME says, so when $HOME
+ * points elsewhere it is made private as well (*login_home). */
+static int resolve_home(struct iso_plan *plan, const struct isolate_caller *c, const char **envhome,
+                        char **login_home)
 {
     const char *h = env_get(c->environ, "HOME");
-    char buf[PATH_MAX];
+    const char *pwdir = NULL;
+    struct passwd pw, *res = NULL;
+    char pwbuf[4096], buf[PATH_MAX];
 
-    if (!h || !*h) {
-        struct passwd pw, *res = NULL;
-        char pwbuf[4096];
-        if (getpwuid_r(plan->uid, &pw, pwbuf, sizeof pwbuf, &res) == 0 && res)
-            h = res->pw_dir;
-    }
+    *login_home = NULL;
+    if (getpwuid_r(plan->uid, &pw, pwbuf, sizeof pwbuf, &res) == 0 && res) pwdir = res->pw_dir;
+    if (!h || !*h) h = pwdir;
     *envhome = h;
-    if (!h || !realpath(h, buf) || !strcmp(buf, "/")) return 0;
-    plan->home = strdup(buf);
-    return plan->home ? 0 : -1;
+    if (h && realpath(h, buf) && strcmp(buf, "/")) {
+        if (!(plan->home = strdup(buf))) return -1;
+    }
+    if (pwdir && realpath(pwdir, buf) && strcmp(buf, "/") &&
+        !(plan->home && is_under(buf, plan->home))) {
+        if (!(*login_home = strdup(buf))) return -1;
+    }
+    return 0;
 }
 
 /* The absolute path the user wrote, with ., .. and // resolved lexically
@@ -406,7 +422,7 @@ int iso_plan_build(struct iso_plan *plan, const struct isolate_policy *p,
                    const struct isolate_caller *c, struct isolate_error *err)
 {
     const char *envhome = NULL;
-    char buf[PATH_MAX];
+    char buf[PATH_MAX], *login_home = NULL;
 
     memset(plan, 0, sizeof *plan);
     plan->helper_fd = -1;
@@ -423,13 +439,18 @@ int iso_plan_build(struct iso_plan *plan, const struct isolate_policy *p,
     snprintf(plan->gid_map, sizeof plan->gid_map, "%lu %lu 1\n", (unsigned long)plan->gid,
              (unsigned long)plan->gid);
 
-    if (resolve_home(plan, c, &envhome) < 0) goto oom;
+    if (resolve_home(plan, c, &envhome, &login_home) < 0) goto oom;
     /* A directory removed under the shell has no path: start in the home. */
     if (!getcwd(buf, sizeof buf)) snprintf(buf, sizeof buf, "%s", "(deleted)");
     if (!(plan->cwd_host = strdup(buf))) goto oom;
 
     if (plan->home && add_mount(plan, ISO_M_TMPFS, plan->home, "private home", 1, 1, 0700) < 0)
         goto oom;
+    if (login_home && !private_dir(login_home) &&
+        add_mount(plan, ISO_M_TMPFS, login_home, "private login home", 1, 1, 0700) < 0)
+        goto oom;
+    free(login_home);
+    login_home = NULL;
     for (const char *const *d = iso_private_dirs; *d; d++) {
         struct stat st;
         if (plan->home && !strcmp(plan->home, *d)) continue;
@@ -458,6 +479,7 @@ int iso_plan_build(struct iso_plan *plan, const struct isolate_policy *p,
         goto fail;
     return 0;
 oom:
+    free(login_home);
     iso_err(err, 0, "out of memory");
 fail:
     iso_plan_free(plan);

@@ -36,6 +36,17 @@ teardown() {
     [ "$output" = "read=ENOENT" ]
 }
 
+@test "with HOME pointed elsewhere, the login home is private too" {
+    alt=$(mktemp -d "$ISOLATE_ROOT/althome.XXXXXX")
+    login=$(getent passwd "$(id -un)" | cut -d: -f6)
+    HOME=$alt run iso -q sh -c 'echo "HOME=$HOME"; ls -A "$0" | wc -l; cat "$1"' "$login" "$SCRATCH/secret.txt"
+    rmdir "$alt"
+    [ "${lines[0]}" = "HOME=$alt" ]
+    [ "${lines[1]}" = 0 ]
+    [[ "${lines[2]}" == *"No such file"* ]]
+    [ "$status" -ne 0 ]
+}
+
 @test "/tmp, /var/tmp, /run and /dev/shm are private and empty" {
     host=$(mktemp /tmp/isolate-host.XXXXXX)
     run iso sh -c 'for d in /tmp /var/tmp /run /dev/shm; do echo "$d $(ls -A $d | wc -l)"; touch $d/x || echo "cannot write $d"; done'
