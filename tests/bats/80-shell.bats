@@ -69,6 +69,11 @@ state='ls /proc/$$/fd | sort -n | tr "\n" " "; echo; umask; ulimit -a | md5sum; 
     run in_shell 'help isolate'
     [ "$status" -eq 0 ]
     [[ "$output" == *"Run a command in a throw-away sandbox"* ]]
+    # Every long option of --help is in help isolate too.
+    local helptext=$output opt
+    for opt in $("$ISOLATE_ROOT/cli/isolate" --help | grep -oE -- '--[a-z][a-z-]+' | sort -u); do
+        [[ "$helptext" == *"$opt"* ]] || fail "help isolate does not mention $opt"
+    done
     run in_shell 'enable -d isolate && type isolate'
     [ "$status" -ne 0 ]
     [[ "$output" == *"not found"* ]]
