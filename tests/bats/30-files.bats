@@ -37,7 +37,7 @@ teardown() {
 }
 
 @test "with HOME pointed elsewhere, the login home is private too" {
-    alt=$(mktemp -d "$ISOLATE_ROOT/althome.XXXXXX")
+    alt=$(mktemp -d /tmp/althome.XXXXXX)
     login=$(getent passwd "$(id -un)" | cut -d: -f6)
     HOME=$alt run iso -q sh -c 'echo "HOME=$HOME"; ls -A "$0" | wc -l; cat "$1"' "$login" "$SCRATCH/secret.txt"
     rmdir "$alt"
