@@ -23,8 +23,7 @@ LDNOW    := -Wl,-z,now -Wl,-z,relro
 # The core: linked into the CLI and both shell adapters. Hidden visibility:
 # bash loads it next to its own ~2,500 exported symbols.
 CORE_SRC := core/args.c core/error.c core/env.c core/policy.c core/explain.c core/run.c \
-            core/child.c core/userns.c core/uts.c core/net.c core/mounts.c core/fds.c \
-            core/caps.c core/signals.c core/tty.c core/seccomp.c core/seccomp_rules.c \
+            core/child.c core/userns.c core/mounts.c core/fds.c core/tty.c core/seccomp_rules.c \
             core/paste.c core/paste_lex.c core/paste_cmd.c core/paste_fetch.c core/paste_exec.c \
             core/paste_rules.c core/paste_code.c core/paste_text.c core/limits.c core/report.c core/cgroup.c
 CORE_OBJ := $(CORE_SRC:%.c=$(BUILD)/pic/%.o)
@@ -35,9 +34,10 @@ CORE_OBJ := $(CORE_SRC:%.c=$(BUILD)/pic/%.o)
 MUSL_CC  := $(shell command -v musl-gcc 2>/dev/null)
 HELPER_CC := $(if $(MUSL_CC),$(MUSL_CC),$(CC))
 HELPER_INC := $(if $(MUSL_CC),-I$(BUILD)/musl-include,)
-HELPER_SRC := helper/isolate-init.c core/supervise.c core/init.c core/tty.c core/error.c \
+HELPER_SRC := helper/isolate-init.c core/supervise.c core/pid1.c core/init.c core/net.c \
+              core/caps.c core/signals.c core/seccomp.c core/tty.c core/error.c \
               core/args.c core/env.c core/limits.c core/report.c core/watchdog.c core/verdict.c \
-              core/cgroup.c
+              core/cgroup.c core/seccomp_rules.c
 HELPER_OBJ := $(HELPER_SRC:%.c=$(BUILD)/static/%.o)
 
 BASH_INC := -I/usr/include/bash -I/usr/include/bash/include -I/usr/include/bash/builtins \

@@ -1,12 +1,13 @@
 /*
  * caps.c - capabilities and no_new_privs.
  *
- * PID 1's clone holds every capability of the sandbox's user namespace (it
- * shares the credentials of the setup child that created it). It drops all of
- * them, permitted, effective, inheritable, ambient and the bounding set, just
- * before its exec, after setting no_new_privs: neither a setuid nor a
- * file-capability binary can give any back to the command. The supervisor
- * loses its own at its exec (a non-root uid keeps none across exec).
+ * The supervisor comes with three capabilities over the sandbox's user
+ * namespace (made ambient by the setup child, child.c), and PID 1, its clone,
+ * with the same. PID 1 drops all of them, permitted, effective, inheritable,
+ * ambient and the bounding set, after setting no_new_privs and before the
+ * command starts: neither a setuid nor a file-capability binary can give any
+ * back to the command. The supervisor, which execs nothing, drops its own
+ * once PID 1 exists.
  */
 #include "internal.h"
 
@@ -43,4 +44,14 @@ int iso_caps_drop_all(struct isolate_error *e)
 fail:
     iso_err(e, errno, "cannot drop capabilities");
     return -1;
+}
+
+/* The supervisor's: it never execs, so the sets it holds are all there is. */
+int iso_caps_drop_held(struct isolate_error *e)
+{
+    if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0 || capset_none() < 0) {
+        iso_err(e, errno, "cannot drop capabilities");
+        return -1;
+    }
+    return 0;
 }

@@ -15,7 +15,7 @@
  * Otherwise the rlimits and the supervisor's watchdog do the work (limits.c).
  *
  * The caller (possibly the user's shell) finds the subtree and creates the
- * sandbox's cgroup; PID 1's clone moves itself in before anything else; the
+ * sandbox's cgroup; PID 1 moves itself in before anything else (pid1.c); the
  * supervisor reads it, kills with it and removes it. All of them work
  * through descriptors opened by the caller, because inside the sandbox the
  * cgroup file system is read-only. ISOLATE_CGROUP=none turns this off;
@@ -145,7 +145,7 @@ void iso_cgroup_prepare(struct iso_plan *plan)
     char root[PATH_MAX], num[32];
     int rootfd, dir;
 
-    plan->cg_dir = plan->cg_procs = plan->cg_root = -1;
+    plan->cg_dir = plan->cg_root = -1;
     if (delegation_root(root, sizeof root) < 0) return;
     rootfd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (rootfd < 0) return;
@@ -158,8 +158,8 @@ void iso_cgroup_prepare(struct iso_plan *plan)
     }
     if (!plan->cg_name[0]) goto fail;
     dir = openat(rootfd, plan->cg_name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    plan->cg_procs = dir >= 0 ? openat(dir, "cgroup.procs", O_WRONLY | O_CLOEXEC) : -1;
-    if (dir < 0 || plan->cg_procs < 0) {
+    /* PID 1 will write its pid there: the caller must be allowed to. */
+    if (dir < 0 || faccessat(dir, "cgroup.procs", W_OK, AT_EACCESS) < 0) {
         if (dir >= 0) close(dir);
         unlinkat(rootfd, plan->cg_name, AT_REMOVEDIR);
         goto fail;
@@ -189,15 +189,6 @@ fail:
 void iso_cgroup_discard(struct iso_plan *plan)
 {
     if (plan->cg_root >= 0 && plan->cg_name[0]) unlinkat(plan->cg_root, plan->cg_name, AT_REMOVEDIR);
-}
-
-/* PID 1's clone, first thing (raw calls: it runs beside the setup child). */
-long iso_cgroup_enter_raw(const struct iso_plan *plan)
-{
-    long rc;
-    if (plan->cg_procs < 0) return 0;
-    rc = iso_raw_syscall(SYS_write, plan->cg_procs, (long)"0", 1);
-    return rc == 1 ? 0 : rc;
 }
 
 /* Supervisor side: reads a "key value" line of a file of the cgroup. */

@@ -1,31 +1,25 @@
 /*
- * init.c - PID 1 of the sandbox: isolate-init's second role.
+ * init.c - PID 1 of the sandbox, once set up (pid1.c): tini's loop.
  *
- * The first process of the sandbox's PID namespace, exec'd by PID 1's clone
- * (core/child.c) once it had mounted /proc, taken the terminal, dropped every
- * capability and loaded the seccomp filter. Its first act is to become
- * non-dumpable: the command runs as the same uid and must not ptrace PID 1 or
- * read its memory through /proc/1/mem. It starts the command with a
- * vfork-style clone.
+ * It starts the command with a vfork-style clone, then does what a PID 1
+ * must: reaps every orphan, forwards to the command the signals the
+ * supervisor passes on (a PID 1 ignores signals it has no handler for, so
+ * nothing reaches the command otherwise), reports a stopped command so that
+ * the supervisor can stop too, and when the command ends, kills whatever is
+ * left (nothing outlives the sandbox) and reports the command's status.
  *
- * Then it does what a PID 1 must (tini's loop): reaps every orphan, forwards
- * to the command the signals the supervisor passes on (a PID 1 ignores
- * signals it has no handler for, so nothing reaches the command otherwise),
- * reports a stopped command so that the supervisor can stop too, and when the
- * command ends, kills whatever is left (nothing outlives the sandbox) and
- * reports the command's status.
+ * PID 1 shares the supervisor's memory: once the command has started, and the
+ * supervisor with it, every call here is a raw system call.
  */
 #include "internal.h"
 
 #include <errno.h>
-#include <fcntl.h>
-#include <poll.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -89,41 +83,39 @@ static int cmd_entry(void *arg)
     _exit(127);
 }
 
+/* From here on PID 1 shares the running supervisor's memory (pid1.c): raw
+ * system calls only, and nothing that touches errno or libc's state. */
 static void send_event(int fd, int type, int wstatus, int sig)
 {
     struct iso_event ev = {.type = type, .wstatus = wstatus, .sig = sig};
-    ssize_t n;
-    do n = write(fd, &ev, sizeof ev);
-    while (n < 0 && errno == EINTR);
+    while (iso_raw_syscall(SYS_write, fd, (long)&ev, sizeof ev) == -EINTR) {
+    }
 }
 
 static void __attribute__((noreturn)) finish(int evfd, int wstatus)
 {
     /* Nothing outlives the command: kill the rest of the namespace, reap. */
-    kill(-1, SIGKILL);
-    while (waitpid(-1, NULL, __WALL) > 0 || errno == EINTR) {
+    iso_raw_syscall(SYS_kill, -1, SIGKILL, 0);
+    for (;;) {
+        long w = iso_raw_syscall5(SYS_wait4, -1, 0, __WALL, 0, 0);
+        if (w < 0 && w != -EINTR) break;
     }
     send_event(evfd, ISO_EV_EXITED, wstatus, 0);
-    _exit(0);
+    for (;;) iso_raw_syscall(SYS_exit_group, 0, 0, 0);
 }
 
-static void __attribute__((noreturn)) fail(int evfd, const struct isolate_error *e)
-{
-    isolate_perror(e);
-    finish(evfd, ISOLATE_EXIT_FAILURE << 8);
-}
-
+/* Before the command runs: libc is still PID 1's to use. */
 static pid_t start_command(struct cmd *c, int evfd)
 {
     static char stack[64 * 1024] __attribute__((aligned(16)));
     struct isolate_error e;
     pid_t pid;
 
-    /* The stack is this process's own (PID 1 is a fresh exec, not the shell). */
     pid = clone(cmd_entry, stack + sizeof stack, CLONE_VM | CLONE_VFORK | SIGCHLD, c);
     if (pid < 0) {
         iso_err(&e, errno, "cannot start the command");
-        fail(evfd, &e);
+        isolate_perror(&e);
+        finish(evfd, ISOLATE_EXIT_FAILURE << 8);
     }
     if (c->exec_errno) {
         int code = c->exec_errno == ENOENT ? ISOLATE_EXIT_NOTFOUND : ISOLATE_EXIT_NOEXEC;
@@ -131,44 +123,30 @@ static pid_t start_command(struct cmd *c, int evfd)
             iso_say("%s: command not found", c->argv[0]);
         else
             iso_say("%s: %s", c->argv[0], iso_strerror(c->exec_errno));
-        waitpid(pid, NULL, 0);
         finish(evfd, code << 8);
     }
     return pid;
 }
 
-void iso_init_main(const struct iso_init_opts *o)
+void iso_init_main(const struct iso_init_opts *o, int evfd)
 {
-    struct isolate_error e;
     struct cmd c = {.argv = o->argv};
-    struct pollfd pf = {.fd = o->events, .events = 0};
-    int evfd = o->events;
-    sigset_t all;
+    unsigned long long all = ~0ULL;
     siginfo_t si;
     pid_t cmd;
 
-    if (prctl(PR_SET_DUMPABLE, 0) < 0) {
-        iso_err(&e, errno, "cannot make PID 1 non-dumpable");
-        fail(evfd, &e);
-    }
-    /* The command must not inherit the supervisor's channel. */
-    fcntl(evfd, F_SETFD, FD_CLOEXEC);
-    /* All signals stay blocked (inherited): they are taken with sigwaitinfo. */
-    sigfillset(&all);
-    sigprocmask(SIG_SETMASK, &all, NULL);
-    if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0) _exit(ISOLATE_EXIT_FAILURE);
-    /* The supervisor may have died before the death signal was armed. */
-    if (poll(&pf, 1, 0) > 0 && (pf.revents & (POLLERR | POLLHUP))) _exit(ISOLATE_EXIT_FAILURE);
     iso_log(o->verbose, "PID 1: no capabilities, not dumpable, own process group");
-
     cmd = start_command(&c, evfd);
+    /* The supervisor goes on from here, and PID 1 leaves libc to it. */
+    send_event(evfd, ISO_EV_STARTED, 0, 0);
     for (;;) {
-        int sig = sigwaitinfo(&all, &si), st;
-        pid_t w;
+        long sig = iso_raw_syscall5(SYS_rt_sigtimedwait, (long)&all, (long)&si, 0, 8, 0);
+        long w;
+        int st;
 
         if (sig < 0) continue;
         if (sig == SIGCHLD) {
-            while ((w = waitpid(-1, &st, WNOHANG | WUNTRACED)) > 0) {
+            while ((w = iso_raw_syscall5(SYS_wait4, -1, (long)&st, WNOHANG | WUNTRACED, 0, 0)) > 0) {
                 if (w != cmd) continue;
                 if (WIFSTOPPED(st))
                     send_event(evfd, ISO_EV_STOPPED, 0, WSTOPSIG(st));
@@ -184,14 +162,14 @@ void iso_init_main(const struct iso_init_opts *o)
         if (si.si_code == SI_KERNEL || si.si_pid != 0) continue;
         if (sig == ISO_SIG_END) {
             /* A limit was reached. The command is killed with the rest. */
-            kill(-1, SIGKILL);
-            while ((w = waitpid(-1, &st, __WALL)) > 0 || errno == EINTR)
+            iso_raw_syscall(SYS_kill, -1, SIGKILL, 0);
+            while ((w = iso_raw_syscall5(SYS_wait4, -1, (long)&st, __WALL, 0, 0)) > 0 || w == -EINTR)
                 if (w == cmd) finish(evfd, st);
             finish(evfd, SIGKILL);
         }
         if (sig == SIGCONT)
-            kill(-1, SIGCONT);
+            iso_raw_syscall(SYS_kill, -1, SIGCONT, 0);
         else
-            kill(cmd, sig);
+            iso_raw_syscall(SYS_kill, cmd, sig, 0);
     }
 }

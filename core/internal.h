@@ -69,9 +69,7 @@ struct iso_plan {
     struct iso_mount *mounts;
     size_t nmounts;
     int helper_fd;      /* O_PATH descriptor of isolate-init */
-    char **sup_argv;    /* isolate-init --supervise ... */
-    char **init_argv;   /* isolate-init --init ... -- COMMAND ... */
-    char *pid1_arg;     /* slot of sup_argv the setup child fills with PID 1's pid */
+    char **helper_argv; /* isolate-init --supervise ... -- COMMAND ... */
     char **envp;        /* the command's environment */
     const int *keep_fds;
     size_t nkeep_fds;
@@ -83,24 +81,16 @@ struct iso_plan {
     int verbose;
     int quiet;
     struct iso_limits_plan limits;
-    int cg_dir, cg_procs, cg_root; /* the sandbox's cgroup, or -1 (cgroup.c) */
+    int cg_dir, cg_root; /* the sandbox's cgroup, or -1 (cgroup.c) */
     char cg_name[64];
     int report_fd;      /* --report, opened by the caller, or -1 */
     int meta_fd;        /* --meta, likewise */
     pid_t parent_pid;   /* the supervisor dies with this process */
-    char *pid1_stack;   /* stack of the PID 1 clone, provided by the caller */
-    size_t pid1_stack_size;
-    int ev_write;       /* event pipe, write end, until PID 1 places it */
-    int go_read;        /* PID 1 waits here until the setup child no longer needs libc */
-    int go_write;       /* the other end, which PID 1 inherits and must close */
-    int ns_errno;       /* outcome of PID 1's concurrent steps (raw calls), */
-    const char *ns_step; /* reported once it may use libc */
-    struct isolate_error err;      /* filled by the setup child when setup fails */
-    struct isolate_error pid1_err; /* filled by PID 1 when its part fails */
+    struct isolate_error err; /* filled by the setup child when setup fails */
 };
 
 /* Descriptor numbers after exec: above every --keep-fd. */
-#define ISO_FD_EVENTS(plan) ((plan)->fd_base)     /* event pipe, both helpers */
+#define ISO_FD_EVENTS(plan) ((plan)->fd_base)     /* event pipe, PID 1's end */
 #define ISO_FD_CTTY(plan) ((plan)->fd_base + 1)   /* terminal, supervisor only */
 #define ISO_FD_REPORT(plan) ((plan)->fd_base + 2) /* --report, supervisor only */
 #define ISO_FD_META(plan) ((plan)->fd_base + 3)   /* --meta, supervisor only */
@@ -135,25 +125,25 @@ void iso_strv_free(char **v);
 
 /* child.c: the setup sequence, in the new namespaces, before exec of the helper */
 int iso_child_setup(struct iso_plan *plan);
-/* The setup child's namespaces; PID 1 adds the others (see child.c). */
+/* The setup child's namespaces; PID 1 adds the others (see pid1.c). */
 #define ISO_CLONE_FLAGS (CLONE_NEWUSER | CLONE_NEWNS)
-#define ISO_PID1_FLAGS (CLONE_NEWNET | CLONE_NEWIPC | CLONE_NEWUTS | CLONE_NEWCGROUP)
 
 /* userns.c */
 int iso_userns_map(const struct iso_plan *plan, struct isolate_error *e);
 void iso_userns_hint(struct isolate_error *e, int errnum);
 
-/* uts.c */
-long iso_uts_setup_raw(void);
+/* The sandbox's host name (its own UTS namespace, set by PID 1): it keeps
+ * the real one out of prompts, logs and fingerprints made inside, and tells
+ * the user at a glance that a shell is sandboxed. */
 #define ISO_HOSTNAME "isolate"
 
 /* net.c */
-long iso_net_loopback_raw(void);
+int iso_net_loopback_up(void);
 
 /*
- * A system call that returns -errno and never touches errno. The two
- * sandbox-building clones share one memory and one thread pointer, so one
- * errno: while both run, one of them makes only raw calls (see child.c).
+ * A system call that returns -errno and never touches errno. PID 1 shares
+ * the supervisor's memory and thread pointer, so its errno: once both run,
+ * PID 1 makes only raw calls (see pid1.c).
  */
 static inline long iso_raw_syscall5(long n, long a, long b, long c, long d, long e)
 {
@@ -183,7 +173,6 @@ static inline long iso_raw_syscall5(long n, long a, long b, long c, long d, long
 
 /* mounts.c */
 int iso_mounts_setup(struct iso_plan *plan, struct isolate_error *e);
-int iso_mount_proc(int verbose, struct isolate_error *e);
 extern const char *const iso_private_dirs[];
 extern const char *const iso_dev_nodes[];
 
@@ -235,17 +224,16 @@ int iso_format_size(char *buf, size_t len, unsigned long long bytes);
 /* cgroup.c */
 void iso_cgroup_prepare(struct iso_plan *plan);
 void iso_cgroup_discard(struct iso_plan *plan);
-long iso_cgroup_enter_raw(const struct iso_plan *plan);
 long long iso_cgroup_stat(int dir, const char *file, const char *key);
 int iso_cgroup_kill(int dir);
 void iso_cgroup_remove(int root, const char *name);
 
 /* fds.c */
-int iso_fds_prepare(const struct iso_plan *plan, int events, int keep_user_fds,
-                    struct isolate_error *e);
+int iso_fds_prepare(const struct iso_plan *plan, struct isolate_error *e);
 
 /* caps.c */
 int iso_caps_drop_all(struct isolate_error *e);
+int iso_caps_drop_held(struct isolate_error *e);
 
 /* signals.c */
 void iso_signals_reset(const sigset_t *keep_ignored);
@@ -268,15 +256,19 @@ struct iso_init_opts {
     int cg_dir, cg_root;          /* supervisor: the sandbox's cgroup, or -1 */
     const char *cg_name;
     unsigned by_cgroup;           /* which limits the cgroup enforces */
-    int events;      /* event pipe: PID 1 writes, the supervisor reads */
+    int fd_base;     /* where PID 1 keeps its end of the event pipe */
     int ctty;        /* controlling terminal descriptor, or -1 */
     int fg;          /* the sandbox's process group holds the terminal */
     pid_t parent;    /* supervisor: die when this process dies */
-    pid_t pid1;      /* supervisor: PID 1 of the sandbox, its child */
+    const char *cwd; /* PID 1: where the command starts */
+    sigset_t keep_ignored; /* PID 1: ignored signals the command inherits */
     char **argv;     /* PID 1: the command */
 };
 int iso_supervise(const struct iso_init_opts *o) __attribute__((noreturn));
-void iso_init_main(const struct iso_init_opts *o) __attribute__((noreturn));
+/* pid1.c, init.c */
+pid_t iso_pid1_start(const struct iso_init_opts *o, int *events, struct isolate_error *e);
+extern struct isolate_error iso_pid1_error;
+void iso_init_main(const struct iso_init_opts *o, int evfd) __attribute__((noreturn));
 
 /* Events PID 1 sends to the supervisor. */
 struct iso_event {
@@ -284,7 +276,7 @@ struct iso_event {
     int wstatus;  /* of the command */
     int sig;      /* stop signal */
 };
-enum { ISO_EV_STOPPED = 1, ISO_EV_EXITED = 2, ISO_EV_FAILED = 3 };
+enum { ISO_EV_STOPPED = 1, ISO_EV_EXITED = 2, ISO_EV_STARTED = 3 };
 
 /* The supervisor asks PID 1 to end the sandbox: PID 1 kills and reaps every
  * process itself, so that their CPU time and memory are accounted for (the

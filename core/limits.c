@@ -4,8 +4,8 @@
  *
  * Parsing runs in the caller's process (pure functions); the defaults are
  * resolved into the plan there too, from /proc/meminfo. iso_limits_apply()
- * runs in PID 1's clone just before its exec, so the rlimits bind PID 1, the
- * command and everything it starts, never the shell.
+ * runs in PID 1 (pid1.c) before it starts the command, so the rlimits bind
+ * PID 1, the command and everything it starts, never the shell.
  *
  * Each limit has two layers. The supervisor's watchdog (watchdog.c), or a
  * cgroup where one is delegated (cgroup.c), stops the sandbox at the limit

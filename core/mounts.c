@@ -4,8 +4,8 @@
  * /dev/shm, a minimal /dev, and the binds the user asked for.
  *
  * Runs in the sandbox-building child (holding every capability of the new user
- * namespace, which owns the new mount namespace), except iso_mount_proc(),
- * which PID 1 runs because a proc mount shows the PID namespace of its mounter.
+ * namespace, which owns the new mount namespace). /proc is PID 1's to mount
+ * (pid1.c): a proc mount shows the PID namespace of its mounter.
  *
  * Order matters and is the whole design:
  *  1. make every mount private, so nothing done here reaches the host and no
@@ -19,7 +19,10 @@
  * All private writable space (home, /tmp, /var/tmp, /run, /dev with its shm)
  * lives in ONE tmpfs, created detached (fsopen/fsmount) and bound into place
  * directory by directory, so that --tmp-size bounds all of it together and
- * a /tmp filler cannot go on in $HOME.
+ * a /tmp filler cannot go on in $HOME. Its root is finally attached, read-only,
+ * under the /proc that PID 1 mounts: closing a detached mount tears it down,
+ * and that waits for an RCU grace period (up to a millisecond on a virtual
+ * machine), where an attached one goes with the namespace.
  * New mounts made here are owned by the sandbox's user namespace, but the
  * command runs without capabilities and seccomp denies the mount API, so it
  * can neither unmount them nor reach what they cover.
@@ -340,6 +343,11 @@ int iso_mounts_setup(struct iso_plan *plan, struct isolate_error *e)
     for (size_t i = 0; i < plan->nmounts; i++)
         if (apply_step(&plan->mounts[i], i, tmpfs, plan->verbose, e) < 0) goto out;
     rc = 0;
+    if (sys_mount_setattr(tmpfs, "", AT_EMPTY_PATH, MOUNT_ATTR_RDONLY, 0) < 0 ||
+        sys_move_mount(tmpfs, "/proc") < 0) {
+        iso_err(e, errno, "cannot put the private tmpfs away");
+        rc = -1;
+    }
 out:
     if (tmpfs >= 0) close(tmpfs);
     for (int i = 0; i < NDEV; i++)
@@ -350,14 +358,4 @@ out:
             plan->mounts[i].clone_fd = -1;
         }
     return rc;
-}
-
-int iso_mount_proc(int verbose, struct isolate_error *e)
-{
-    if (mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0) {
-        iso_err(e, errno, "cannot mount /proc for the sandbox");
-        return -1;
-    }
-    iso_log(verbose, "mount: fresh /proc (sandbox processes only)");
-    return 0;
 }

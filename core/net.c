@@ -1,39 +1,38 @@
 /*
  * net.c - the network namespace: loopback only, and up.
  *
- * Runs in PID 1's clone, which created the network namespace, while the
- * setup child builds the file system at the same time (a new network
- * namespace is the most expensive part of a sandbox, and the two do not
- * depend on each other): raw system calls only (see iso_raw_syscall).
- * A new network namespace has no route to the host's interfaces, its loopback
- * services or its abstract unix sockets (X11's @/tmp/.X11-unix, D-Bus), which
- * are per network namespace. Loopback is brought up so that programs talking
- * to themselves (test servers) work. The supervisor stays outside: it opens
- * no socket.
+ * Runs in PID 1 (pid1.c), which created the network namespace. A new network
+ * namespace has no route to the host's interfaces, its loopback services or
+ * its abstract unix sockets (X11's @/tmp/.X11-unix, D-Bus), which are per
+ * network namespace. Loopback is brought up so that programs talking to
+ * themselves (test servers) work. The supervisor stays outside: it opens no
+ * socket.
  */
 #include "internal.h"
 
+#include <errno.h>
 #include <net/if.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
-#include <sys/syscall.h>
+#include <unistd.h>
 
-/* Returns 0 or -errno. */
-long iso_net_loopback_raw(void)
+int iso_net_loopback_up(void)
 {
     struct ifreq ifr;
-    long fd, rc;
+    int fd, rc, saved;
 
-    fd = iso_raw_syscall(SYS_socket, AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-    if (fd < 0) return fd;
+    fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    if (fd < 0) return -1;
     memset(&ifr, 0, sizeof ifr);
     memcpy(ifr.ifr_name, "lo", 3);
-    rc = iso_raw_syscall(SYS_ioctl, fd, SIOCGIFFLAGS, (long)&ifr);
+    rc = ioctl(fd, SIOCGIFFLAGS, &ifr);
     if (rc == 0) {
         ifr.ifr_flags |= IFF_UP | IFF_RUNNING;
-        rc = iso_raw_syscall(SYS_ioctl, fd, SIOCSIFFLAGS, (long)&ifr);
+        rc = ioctl(fd, SIOCSIFFLAGS, &ifr);
     }
-    iso_raw_syscall(SYS_close, fd, 0, 0);
+    saved = errno;
+    close(fd);
+    errno = saved;
     return rc;
 }

@@ -365,45 +365,51 @@ static int open_report(const char *path, const char *opt, int *fd, struct isolat
 }
 
 /* isolate-init's private command lines: the supervisor's and PID 1's. */
+/* Signals ignored for the command to inherit, as a mask of bits 1..64. */
+static unsigned long long ignored_mask(const sigset_t *set)
+{
+    unsigned long long m = 0;
+    for (int sig = 1; sig < 65 && sig < NSIG; sig++)
+        if (sigismember(set, sig) == 1) m |= 1ULL << (sig - 1);
+    return m;
+}
+
 static int build_helper_argv(struct iso_plan *plan, const struct isolate_policy *p,
                              const struct isolate_caller *c, struct isolate_error *err)
 {
-    size_t n = 0, m = 0;
+    size_t n = 0;
     char num[32];
-    char **sup = new_argv(48), **init = new_argv(12 + (size_t)p->argc);
+    char **v = new_argv(56 + (size_t)p->argc);
 
-    plan->sup_argv = sup;
-    plan->init_argv = init;
-    if (!sup || !init) goto oom;
-    snprintf(num, sizeof num, "%d", ISO_FD_EVENTS(plan));
-    if (push(sup, &n, "isolate-init") || push(sup, &n, "--supervise") ||
-        push(sup, &n, "--events") || push(sup, &n, num) || push(init, &m, "isolate-init") ||
-        push(init, &m, "--init") || push(init, &m, "--events") || push(init, &m, num))
-        goto oom;
+    plan->helper_argv = v;
+    if (!v) goto oom;
     snprintf(num, sizeof num, "%ld", (long)plan->parent_pid);
-    if (push(sup, &n, "--parent") || push(sup, &n, num) || push(sup, &n, "--pid1")) goto oom;
-    /* Filled in by the setup child once PID 1 exists. */
-    if (!(plan->pid1_arg = sup[n++] = calloc(1, 24))) goto oom;
+    if (push(v, &n, "isolate-init") || push(v, &n, "--supervise") || push(v, &n, "--parent") ||
+        push(v, &n, num))
+        goto oom;
+    snprintf(num, sizeof num, "%d", plan->fd_base);
+    if (push(v, &n, "--fd-base") || push(v, &n, num)) goto oom;
     if (plan->fg) {
         snprintf(num, sizeof num, "%d", ISO_FD_CTTY(plan));
-        if (push(sup, &n, "--ctty") || push(sup, &n, num) || push(sup, &n, "--fg")) goto oom;
+        if (push(v, &n, "--ctty") || push(v, &n, num) || push(v, &n, "--fg")) goto oom;
     }
-    if (plan->verbose && (push(sup, &n, "--verbose") || push(init, &m, "--verbose"))) goto oom;
-    if (plan->quiet && push(sup, &n, "--quiet")) goto oom;
-    if (push_limits(plan, sup, &n) < 0) goto oom;
-    if (push(init, &m, "--")) goto oom;
-    if (p->command && (push(init, &m, c->shell && *c->shell ? c->shell : "/bin/sh") ||
-                       push(init, &m, "-c") || push(init, &m, p->command)))
+    if (plan->verbose && push(v, &n, "--verbose")) goto oom;
+    if (plan->quiet && push(v, &n, "--quiet")) goto oom;
+    if (push_limits(plan, v, &n) < 0) goto oom;
+    if (push(v, &n, "--cwd") || push(v, &n, plan->cwd_inside)) goto oom;
+    snprintf(num, sizeof num, "%llx", ignored_mask(&plan->keep_ignored));
+    if (push(v, &n, "--keep-ignored") || push(v, &n, num) || push(v, &n, "--")) goto oom;
+    if (p->command && (push(v, &n, c->shell && *c->shell ? c->shell : "/bin/sh") ||
+                       push(v, &n, "-c") || push(v, &n, p->command)))
         goto oom;
     for (int i = 0; i < p->argc; i++)
-        if (push(init, &m, p->argv[i])) goto oom;
+        if (push(v, &n, p->argv[i])) goto oom;
     return 0;
 oom:
     iso_err(err, 0, "out of memory");
     return -1;
 }
 
-/* The terminal is handed over only when the caller holds it right now. */
 static void decide_terminal(struct iso_plan *plan, const struct isolate_caller *c)
 {
     plan->tty_src = -1;
@@ -428,7 +434,7 @@ int iso_plan_build(struct iso_plan *plan, const struct isolate_policy *p,
     plan->helper_fd = -1;
     plan->tty_src = -1;
     plan->report_fd = plan->meta_fd = -1;
-    plan->cg_dir = plan->cg_procs = plan->cg_root = -1;
+    plan->cg_dir = plan->cg_root = -1;
     iso_limits_defaults(&plan->limits, &p->limits);
     plan->uid = getuid();
     plan->gid = getgid();
@@ -514,17 +520,15 @@ void iso_plan_free(struct iso_plan *plan)
     free(plan->home);
     free(plan->cwd_host);
     free(plan->cwd_inside);
-    iso_strv_free(plan->sup_argv);
-    iso_strv_free(plan->init_argv);
+    iso_strv_free(plan->helper_argv);
     iso_strv_free(plan->envp);
     if (plan->helper_fd >= 0) close(plan->helper_fd);
     if (plan->tty_src >= 0) close(plan->tty_src);
     if (plan->report_fd >= 0) close(plan->report_fd);
     if (plan->meta_fd >= 0) close(plan->meta_fd);
     if (plan->cg_dir >= 0) close(plan->cg_dir);
-    if (plan->cg_procs >= 0) close(plan->cg_procs);
     if (plan->cg_root >= 0) close(plan->cg_root);
     memset(plan, 0, sizeof *plan);
     plan->helper_fd = plan->tty_src = plan->report_fd = plan->meta_fd = -1;
-    plan->cg_dir = plan->cg_procs = plan->cg_root = -1;
+    plan->cg_dir = plan->cg_root = -1;
 }

@@ -6,12 +6,13 @@
  * of the cost of starting anything from a shell), and must not change the
  * shell: so the sandbox-building child is a clone with CLONE_VM into the new
  * namespaces (see child.c). The shell waits in read() on a close-on-exec pipe
- * while that child and the PID 1 it clones work on data prepared here, on
- * stacks that are local arrays of this function; the pipe reaches end of file
- * when both have exec'd isolate-init (or exited after a failure, leaving its
- * error in the plan). This is CLONE_VFORK's guarantee for two clones instead
- * of one. All signals are blocked meanwhile, so that no shell signal handler
- * can run on those stacks; the children unblock nothing before their exec.
+ * while that child works on data prepared here, on a stack that is a local
+ * array of this function; the pipe reaches end of file when the child has
+ * exec'd isolate-init (or exited after a failure, leaving its error in the
+ * plan): CLONE_VFORK's guarantee, with the write end kept where the child's
+ * dup2()s cannot close it early. All signals are blocked meanwhile, so that
+ * no shell signal handler can run on that stack; the child unblocks nothing
+ * before its exec.
  *
  * isolate_exec() is the same sequence for the CLI, which builds the sandbox
  * in its own process with unshare() and becomes the supervisor by exec.
@@ -77,7 +78,6 @@ ISO_PUBLIC pid_t isolate_spawn(const struct isolate_policy *p, const struct isol
                                struct isolate_error *err)
 {
     char stack[CHILD_STACK] __attribute__((aligned(64)));
-    char pid1_stack[CHILD_STACK] __attribute__((aligned(64)));
     struct iso_plan plan;
     sigset_t all, old;
     int released[2], saved = 0, fd;
@@ -85,9 +85,9 @@ ISO_PUBLIC pid_t isolate_spawn(const struct isolate_policy *p, const struct isol
     char byte;
 
     if (prepare(&plan, p, c, getpid(), err) < 0) return -1;
-    /* The write end must survive until each clone's exec: keep it above the
-     * descriptor numbers the clones dup2() onto (fds.c), which would close it
-     * and let the shell resume while a clone still runs in its memory. */
+    /* The write end must survive until the clone's exec: keep it above the
+     * descriptor numbers the clone dup2()s onto (fds.c), which would close it
+     * and let the shell resume while the clone still runs in its memory. */
     if (pipe2(released, O_CLOEXEC) < 0 ||
         (fd = fcntl(released[1], F_DUPFD_CLOEXEC, plan.fd_base + ISO_FD_COUNT)) < 0) {
         iso_err(err, errno, "cannot create a pipe");
@@ -96,9 +96,7 @@ ISO_PUBLIC pid_t isolate_spawn(const struct isolate_policy *p, const struct isol
     }
     close(released[1]);
     released[1] = fd;
-    plan.err.msg[0] = plan.pid1_err.msg[0] = '\0';
-    plan.pid1_stack = pid1_stack;
-    plan.pid1_stack_size = sizeof pid1_stack;
+    plan.err.msg[0] = '\0';
 
     sigfillset(&all);
     sigprocmask(SIG_BLOCK, &all, &old);
@@ -109,11 +107,11 @@ ISO_PUBLIC pid_t isolate_spawn(const struct isolate_policy *p, const struct isol
         while (read(released[0], &byte, 1) < 0 && errno == EINTR) {
         }
     close(released[0]);
-    if (pid > 0 && (plan.err.msg[0] || plan.pid1_err.msg[0])) {
+    if (pid > 0 && plan.err.msg[0]) {
         /* Reap the supervisor (or the failed setup child) while SIGCHLD is
          * still blocked, before the shell's own handler could see it. */
         waitpid(pid, NULL, 0);
-        *err = plan.err.msg[0] ? plan.err : plan.pid1_err;
+        *err = plan.err;
         pid = -1;
     } else if (pid < 0) {
         iso_err(err, saved, "cannot create the sandbox's namespaces");
@@ -131,15 +129,12 @@ ISO_PUBLIC pid_t isolate_spawn(const struct isolate_policy *p, const struct isol
 ISO_PUBLIC int isolate_exec(const struct isolate_policy *p, const struct isolate_caller *c,
                             struct isolate_error *err)
 {
-    char pid1_stack[CHILD_STACK] __attribute__((aligned(64)));
     struct iso_plan plan;
     sigset_t all, old;
 
     if (prepare(&plan, p, c, getppid(), err) < 0) return -1;
-    plan.pid1_stack = pid1_stack;
-    plan.pid1_stack_size = sizeof pid1_stack;
-    /* As in isolate_spawn(): PID 1 must find every signal blocked, and a
-     * SIGCHLD that arrives before the supervisor runs must stay pending. */
+    /* As in isolate_spawn(): the supervisor starts with every signal blocked,
+     * so that one arriving before it is ready stays pending. */
     sigfillset(&all);
     sigprocmask(SIG_BLOCK, &all, &old);
     if (unshare(ISO_CLONE_FLAGS) < 0) {

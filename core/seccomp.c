@@ -1,10 +1,10 @@
 /*
- * seccomp.c - loading the system call filter, in PID 1's clone, before its exec.
+ * seccomp.c - loading the system call filter, in PID 1, before the command.
  *
  * The program was compiled from seccomp_rules.c with libseccomp at build time
- * (tools/gen-seccomp.c); here it is only installed. PID 1's clone has set
+ * (tools/gen-seccomp.c); here it is only installed. PID 1 has set
  * no_new_privs and dropped its capabilities, and loads the filter before it
- * execs isolate-init, so every process of the sandbox runs under it, PID 1
+ * starts the command, so every process of the sandbox runs under it, PID 1
  * included. The supervisor, which runs no untrusted code, does not.
  */
 #include "internal.h"

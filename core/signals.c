@@ -1,8 +1,9 @@
 /*
  * signals.c - signal dispositions the command starts with.
  *
- * Runs in the sandbox-building child before its exec. exec already resets
- * caught signals to their default, but ignored ones stay ignored: an
+ * Runs in PID 1 (pid1.c), whose dispositions the command inherits through
+ * its exec. exec resets caught signals to their default, but ignored ones
+ * stay ignored, and the supervisor's came unchanged from the shell: an
  * interactive shell ignores SIGTERM, SIGQUIT and the tty stop signals for
  * itself, and the command must not inherit that (Ctrl-\ and Ctrl-Z must work,
  * `kill` must kill). Only what the front end names (signals ignored when the

@@ -3,7 +3,8 @@
  *
  * Runs as the process the shell waits for (the shell's job; for the CLI, the
  * CLI process itself), freshly exec'd, in the sandbox's user and mount
- * namespaces but outside its PID and network namespaces; PID 1 is its child.
+ * namespaces but outside its PID and network namespaces. It creates PID 1,
+ * its child, which shares its memory (pid1.c).
  * Keeping the supervisor outside the PID namespace is what lets job control
  * work: a PID 1 cannot be stopped, the supervisor can, so Ctrl-Z stops the
  * command and then the supervisor, and the shell sees a stopped job that `fg`
@@ -30,6 +31,7 @@
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/signalfd.h>
+#include <sys/syscall.h>
 #include <sys/timerfd.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -230,24 +232,59 @@ static int make_timer(double seconds, long long every_ns)
     return fd;
 }
 
+/* PID 1 could not set the sandbox up: it said why; the reports say it too. */
+static void __attribute__((noreturn)) setup_failed(const struct iso_init_opts *o, pid_t pid1,
+                                                   const struct isolate_error *why)
+{
+    struct isolate_error e = *why;
+
+    if (pid1 > 0) waitpid(pid1, NULL, __WALL);
+    if (!e.msg[0]) {
+        iso_err(&e, 0, "the sandbox's PID 1 ended during its setup");
+        isolate_perror(&e);
+    }
+    iso_report_failure(o->report_fd, o->meta_fd, &o->limits, &e);
+    if (o->cg_dir >= 0) iso_cgroup_remove(o->cg_root, o->cg_name);
+    _exit(ISOLATE_EXIT_FAILURE);
+}
+
+/* Starts PID 1 and waits, without libc, for its first event: the command has
+ * started, or could not. End of file means PID 1 failed before that. */
+static pid_t start_pid1(const struct iso_init_opts *o, int *events, int *have,
+                        struct iso_event *first)
+{
+    struct isolate_error e;
+    pid_t pid = iso_pid1_start(o, events, &e);
+    long n;
+
+    if (pid < 0) {
+        isolate_perror(&e);
+        setup_failed(o, -1, &e);
+    }
+    while ((n = iso_raw_syscall(SYS_read, *events, (long)first, sizeof *first)) == -EINTR) {
+    }
+    if (n != (long)sizeof *first) setup_failed(o, pid, &iso_pid1_error);
+    *have = first->type != ISO_EV_STARTED;
+    return pid;
+}
+
 int iso_supervise(const struct iso_init_opts *o)
 {
     const struct isolate_limits *l = &o->limits;
-    struct sup s = {.o = o, .init = o->pid1, .grace = -1};
+    struct sup s = {.o = o, .grace = -1};
     struct isolate_error e;
     struct iso_result r;
+    struct iso_event first;
     sigset_t all, handled;
-    int sfd, wall = -1, tick = -1, status;
+    int sfd, wall = -1, tick = -1, status, events, pending;
     struct pollfd pf[5];
 
     clock_gettime(CLOCK_MONOTONIC, &s.start);
     sigfillset(&all);
     sigprocmask(SIG_SETMASK, &all, NULL);
     /* The caller may have died before the death signal was inherited. */
-    if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() != o->parent) {
-        kill(o->pid1, SIGKILL);
-        _exit(ISOLATE_EXIT_FAILURE);
-    }
+    if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() != o->parent) _exit(ISOLATE_EXIT_FAILURE);
+    s.init = start_pid1(o, &events, &pending, &first);
     sigemptyset(&handled);
     sigaddset(&handled, SIGCHLD);
     sigaddset(&handled, SIGCONT);
@@ -259,12 +296,19 @@ int iso_supervise(const struct iso_init_opts *o)
     if (sfd < 0 || (l->wall_s && wall < 0) || ((l->time_s || l->mem || l->pids) && tick < 0)) {
         iso_err(&e, errno, "cannot set up the supervisor");
         isolate_perror(&e);
-        kill(o->pid1, SIGKILL);
+        kill(s.init, SIGKILL);
         _exit(ISOLATE_EXIT_FAILURE);
     }
+    /* PID 1 has what it needed of the capabilities passed to this process. */
+    if (iso_caps_drop_held(&e) < 0) {
+        isolate_perror(&e);
+        kill(s.init, SIGKILL);
+        _exit(ISOLATE_EXIT_FAILURE);
+    }
+    if (pending) on_event(&s, &first);
 
     pf[0] = (struct pollfd){.fd = sfd, .events = POLLIN};
-    pf[1] = (struct pollfd){.fd = o->events, .events = POLLIN};
+    pf[1] = (struct pollfd){.fd = events, .events = POLLIN};
     pf[2] = (struct pollfd){.fd = wall, .events = POLLIN};
     pf[3] = (struct pollfd){.fd = tick, .events = POLLIN};
     pf[4] = (struct pollfd){.fd = s.grace, .events = POLLIN};
@@ -279,7 +323,7 @@ int iso_supervise(const struct iso_init_opts *o)
         }
         if (pf[1].revents) {
             struct iso_event event;
-            ssize_t n = read(o->events, &event, sizeof event);
+            ssize_t n = read(events, &event, sizeof event);
             if (n == (ssize_t)sizeof event)
                 on_event(&s, &event);
             else if (n == 0 || (n < 0 && errno != EINTR))

@@ -1,14 +1,14 @@
 /*
- * isolate-init - the small static helper the sandbox-building clones exec.
- * One exec becomes the supervisor (core/supervise.c), the other PID 1 of the
- * sandbox (core/init.c). Being fresh execs, neither holds anything of the
- * shell that started them.
+ * isolate-init - the small static helper the sandbox-building child execs.
+ * It becomes the supervisor (core/supervise.c), which clones PID 1 of the
+ * sandbox (core/pid1.c, core/init.c). Being a fresh exec, it holds nothing of
+ * the shell that started it.
  *
- * Its command lines are private to isolate and may change between versions:
- *   isolate-init --supervise --events FD --parent PID --pid1 PID [--ctty FD --fg]
+ * Its command line is private to isolate and may change between versions:
+ *   isolate-init --supervise --parent PID --fd-base N [--ctty FD --fg]
  *                [--verbose] [--quiet] [LIMITS] [--report-fd FD] [--meta-fd FD]
  *                [--cgroup-fd FD --cgroup-root-fd FD --cgroup-name NAME --cgroup-enforces MASK]
- *   isolate-init --init --events FD [--verbose] -- COMMAND [ARGS...]
+ *                --cwd DIR --keep-ignored MASK -- COMMAND [ARGS...]
  */
 #include "../core/internal.h"
 
@@ -31,10 +31,11 @@ static int number(const char *v, long long *out)
 int main(int argc, char **argv)
 {
     struct iso_init_opts o;
-    int i, supervise = 0, init = 0;
+    int i, supervise = 0;
 
     memset(&o, 0, sizeof o);
-    o.ctty = o.events = o.report_fd = o.meta_fd = o.cg_dir = o.cg_root = -1;
+    o.ctty = o.fd_base = o.report_fd = o.meta_fd = o.cg_dir = o.cg_root = -1;
+    sigemptyset(&o.keep_ignored);
     for (i = 1; i < argc; i++) {
         const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
         long long n = 0;
@@ -44,7 +45,6 @@ int main(int argc, char **argv)
             break;
         }
         if (!strcmp(a, "--supervise")) { supervise = 1; continue; }
-        if (!strcmp(a, "--init")) { init = 1; continue; }
         if (!strcmp(a, "--fg")) { o.fg = 1; continue; }
         if (!strcmp(a, "--verbose")) { o.verbose = 1; continue; }
         if (!strcmp(a, "--quiet")) { o.quiet = 1; continue; }
@@ -58,14 +58,21 @@ int main(int argc, char **argv)
             o.tmp_path = v;
         } else if (!strcmp(a, "--cgroup-name")) {
             o.cg_name = v;
+        } else if (!strcmp(a, "--cwd")) {
+            o.cwd = v;
+        } else if (!strcmp(a, "--keep-ignored")) {
+            char *end;
+            unsigned long long m = strtoull(v, &end, 16);
+            if (!*v || *end) return usage();
+            for (int sig = 1; sig <= 64 && sig < _NSIG; sig++)
+                if (m & (1ULL << (sig - 1))) sigaddset(&o.keep_ignored, sig);
         } else if (number(v, &n) < 0) {
             return usage();
-        } else if (!strcmp(a, "--events")) o.events = (int)n;
+        } else if (!strcmp(a, "--fd-base")) o.fd_base = (int)n;
         else if (!strcmp(a, "--ctty")) o.ctty = (int)n;
         else if (!strcmp(a, "--report-fd")) o.report_fd = (int)n;
         else if (!strcmp(a, "--meta-fd")) o.meta_fd = (int)n;
         else if (!strcmp(a, "--parent")) o.parent = (pid_t)n;
-        else if (!strcmp(a, "--pid1")) o.pid1 = (pid_t)n;
         else if (!strcmp(a, "--mem")) o.limits.mem = (unsigned long long)n;
         else if (!strcmp(a, "--fsize")) o.limits.fsize = (unsigned long long)n;
         else if (!strcmp(a, "--tmp-size")) o.limits.tmp_size = (unsigned long long)n;
@@ -77,12 +84,9 @@ int main(int argc, char **argv)
         else if (!strcmp(a, "--cgroup-enforces")) o.by_cgroup = (unsigned)n;
         else return usage();
     }
-    if (o.events < 0 || supervise == init) return usage();
-    if (supervise) {
-        if (o.parent <= 0 || o.pid1 <= 0 || (o.fg && o.ctty < 0)) return usage();
-        iso_supervise(&o);
-    }
-    if (i >= argc) return usage();
+    if (!supervise || o.fd_base < 3 || o.parent <= 0 || !o.cwd || (o.fg && o.ctty < 0) ||
+        i >= argc)
+        return usage();
     o.argv = argv + i;
-    iso_init_main(&o);
+    iso_supervise(&o);
 }
