@@ -23,7 +23,9 @@
  */
 #include "internal.h"
 
+#include <dirent.h>
 #include <errno.h>
+#include <signal.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
@@ -137,6 +139,30 @@ static int controller(int root, const char *name)
     return write_at(root, "cgroup.subtree_control", plus) == 0;
 }
 
+/* A supervisor killed outright (its shell killed with SIGKILL, say) leaves
+ * its cgroup behind, empty. The next run removes those whose creator is gone:
+ * the name holds the creator's pid, and an empty cgroup of a live creator may
+ * be one whose PID 1 is about to move in. */
+static void remove_stale(int rootfd)
+{
+    int fd = openat(rootfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
+    struct dirent *de;
+
+    if (!d) {
+        if (fd >= 0) close(fd);
+        return;
+    }
+    while ((de = readdir(d))) {
+        long pid;
+        int n = 0;
+        if (sscanf(de->d_name, "isolate-%ld-%*d%n", &pid, &n) != 1 || de->d_name[n] || pid <= 0)
+            continue;
+        if (kill((pid_t)pid, 0) < 0 && errno == ESRCH) unlinkat(rootfd, de->d_name, AT_REMOVEDIR);
+    }
+    closedir(d);
+}
+
 /* Creates the sandbox's cgroup and sets what it can enforce. Leaves the plan
  * without one (and the watchdog in charge) when anything is missing. */
 void iso_cgroup_prepare(struct iso_plan *plan)
@@ -149,6 +175,7 @@ void iso_cgroup_prepare(struct iso_plan *plan)
     if (delegation_root(root, sizeof root) < 0) return;
     rootfd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (rootfd < 0) return;
+    remove_stale(rootfd);
     /* Named after the caller and a counter: several sandboxes may run. */
     for (int i = 0; i < 1000; i++) {
         snprintf(plan->cg_name, sizeof plan->cg_name, "isolate-%ld-%d", (long)getpid(), i);

@@ -33,6 +33,17 @@ setup() {
     ! ls -d "$ROOT"/isolate-* 2>/dev/null
 }
 
+@test "a cgroup left by a supervisor killed outright is removed by the next run" {
+    local pid=$$
+    while kill -0 "$pid" 2>/dev/null; do pid=$((pid + 7919)); done # a pid nobody has
+    mkdir "$ROOT/isolate-$pid-0" "$ROOT/isolate-$$-9"
+    run iso true
+    [ "$status" -eq 0 ]
+    [ ! -e "$ROOT/isolate-$pid-0" ]
+    [ -d "$ROOT/isolate-$$-9" ] # its creator lives: it may be about to be used
+    rmdir "$ROOT/isolate-$$-9"
+}
+
 @test "the cgroup is there while the sandbox runs, with its processes" {
     iso sh -c 'sleep 2' &
     job=$!
