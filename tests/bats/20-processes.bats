@@ -30,6 +30,19 @@ load ../lib/common
     has_line still-here
 }
 
+# An interactive shell ignores SIGTERM, SIGQUIT and the stop signals for
+# itself; the command must not inherit that, only what the user set with
+# trap '' (here SIGUSR1, bit 10 of the mask).
+@test "the command starts with the user's ignored signals, not the interactive shell's" {
+    local script='trap "" USR1; isolate -q grep SigIgn /proc/self/status'
+    case $ISOLATE_FRONTEND in
+    cli) run bash --norc -i -c "isolate() { \"$ISOLATE_ROOT/cli/isolate\" \"\$@\"; }; $script" ;;
+    bash) run bash --norc -i -c "enable -f \"$ISOLATE_ROOT/builtin/isolate.so\" isolate; $script" ;;
+    zsh) run zsh -f -i -c "module_path=(\"$ISOLATE_ROOT/zsh-module\" \$module_path); zmodload isolate; $script" ;;
+    esac
+    has_line "SigIgn:	0000000000000200"
+}
+
 @test "nothing the command leaves running survives it" {
     mark=$((40000 + RANDOM))
     run iso "$PROBE" daemon "$mark"
