@@ -102,6 +102,7 @@ void iso_report_json(int fd, const struct iso_result *r)
     unsigned set = iso_limits_set(&r->limits);
     int first = 1;
 
+    if (fd < 0) return;
     put(&o, "{\"status\": \"%s\", ", r->status);
     if (r->exited)
         put(&o, "\"exit_code\": %d, \"signal\": null, ", r->exit_code);
@@ -133,6 +134,7 @@ void iso_report_meta(int fd, const struct iso_result *r)
 {
     struct out o = {.len = 0};
 
+    if (fd < 0) return;
     put(&o, "time:%.3f\ntime-wall:%.3f\nmax-rss:%ld\n", r->cpu_s, r->wall_s, r->max_rss_kib);
     put(&o, "csw-voluntary:%ld\ncsw-forced:%ld\n", r->csw_voluntary, r->csw_forced);
     if (r->exited) put(&o, "exitcode:%d\n", r->exit_code);
