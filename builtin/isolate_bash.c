@@ -198,6 +198,15 @@ int isolate_builtin(WORD_LIST *list)
             status = ISOLATE_EXIT_FAILURE;
         }
         break;
+    case ISOLATE_MODE_BOXES:
+    case ISOLATE_MODE_RM_BOX:
+        fill_caller(&c);
+        status = 0;
+        if (isolate_boxes(&p, &c, stdout, &err) < 0) {
+            isolate_perror(&err);
+            status = ISOLATE_EXIT_FAILURE;
+        }
+        break;
     case ISOLATE_MODE_CHECK:
         status = isolate_check_run(&p, stdout);
         break;

@@ -57,6 +57,13 @@ int main(int argc, char **argv)
             return ISOLATE_EXIT_FAILURE;
         }
         return 0;
+    case ISOLATE_MODE_BOXES:
+    case ISOLATE_MODE_RM_BOX:
+        if (isolate_boxes(&p, &c, stdout, &err) < 0) {
+            isolate_perror(&err);
+            return ISOLATE_EXIT_FAILURE;
+        }
+        return 0;
     case ISOLATE_MODE_CHECK:
         return isolate_check_run(&p, stdout);
     case ISOLATE_MODE_RUN:

@@ -37,6 +37,14 @@ enum opt_id {
     OPT_META,
     OPT_HELP,
     OPT_VERSION,
+    OPT_BOX,
+    OPT_SETUP,
+    OPT_BOXES,
+    OPT_RM_BOX,
+    OPT_X11,
+    OPT_WAYLAND,
+    OPT_AUDIO,
+    OPT_GPU,
 };
 
 struct opt {
@@ -69,11 +77,21 @@ static const struct opt options[] = {
     {OPT_META, 0, "meta", "FILE"},
     {OPT_HELP, 'h', "help", NULL},
     {OPT_VERSION, 0, "version", NULL},
+    {OPT_BOX, 0, "box", "NAME"},
+    {OPT_SETUP, 0, "setup", "SCRIPT"},
+    {OPT_BOXES, 0, "boxes", NULL},
+    {OPT_RM_BOX, 0, "rm-box", "NAME"},
+    {OPT_X11, 0, "x11", NULL},
+    {OPT_WAYLAND, 0, "wayland", NULL},
+    {OPT_AUDIO, 0, "audio", NULL},
+    {OPT_GPU, 0, "gpu", NULL},
 };
 
 ISO_PUBLIC const char isolate_usage_text[] =
     "usage: isolate [OPTIONS] COMMAND [ARGS...]\n"
     "       isolate [OPTIONS] -c STRING [NAME [ARGS...]]\n"
+    "       isolate --box NAME [OPTIONS] [COMMAND [ARGS...]]\n"
+    "       isolate --boxes | --rm-box NAME\n"
     "\n"
     "Run COMMAND in a throw-away sandbox: a private, read-only view of the file\n"
     "system with an empty home, no network, no secrets from the environment, and\n"
@@ -98,6 +116,21 @@ ISO_PUBLIC const char isolate_usage_text[] =
     "      --no-limits    no protective defaults (see --explain for them)\n"
     "      --report FILE  write how the run ended as JSON\n"
     "      --meta FILE    the same, in ioi/isolate's meta-file format\n"
+    "\n"
+    "Named sandboxes (persistent; see --explain for what is kept):\n"
+    "      --box NAME     run in the box NAME, whose home is kept between runs (made\n"
+    "                     on first use); without COMMAND, an interactive shell inside\n"
+    "      --setup SCRIPT run SCRIPT (a shell command) once, inside, when the box is made\n"
+    "      --boxes        list the boxes: size, when made, when last used\n"
+    "      --rm-box NAME  remove the box NAME and everything in it\n"
+    "\n"
+    "Sharing that weakens the isolation (each prints a warning; -q silences it):\n"
+    "      --x11          the X display: the command can see every window, read\n"
+    "                     keystrokes and the clipboard, and type into other windows\n"
+    "      --wayland      the Wayland compositor: windows of its own, and whatever else\n"
+    "                     the compositor grants its clients\n"
+    "      --audio        the sound server (PulseAudio, PipeWire): speakers and microphone\n"
+    "      --gpu          the GPU (/dev/dri): a large kernel driver within direct reach\n"
     "\n"
     "  -v, --verbose      report each setup step on stderr\n"
     "  -q, --quiet        do not print notes\n"
@@ -138,6 +171,22 @@ ISO_PUBLIC int isolate_parse_fd(const char *s, int *out)
     if (errno || *end || v < 0 || v > INT_MAX) return -1;
     *out = (int)v;
     return 0;
+}
+
+static int bad_box_name(struct isolate_policy *p, struct isolate_error *err, const char *name,
+                        const char *val)
+{
+    const char *why = iso_box_name_problem(val);
+    char shown[80], msg[200];
+
+    if (!why) return 0;
+    iso_box_name_shown(val, shown, sizeof shown);
+    snprintf(msg, sizeof msg, "'%s' is not a valid box name: %s", shown, why);
+    fail(p, err,
+         "option '%s': %s (a name is 1 to 48 letters, digits, '.', '_' or '-', not starting "
+         "with '.' or '-')",
+         name, msg);
+    return -1;
 }
 
 static int add_path(struct isolate_policy *p, enum isolate_path_kind kind, const char *arg)
@@ -237,6 +286,30 @@ static int apply(struct isolate_policy *p, const struct opt *o, const char *name
     case OPT_VERSION:
         p->mode = ISOLATE_MODE_VERSION;
         return 1;
+    case OPT_BOX:
+    case OPT_RM_BOX:
+        if (p->mode == ISOLATE_MODE_RM_BOX || (o->id == OPT_RM_BOX && p->box))
+            return fail(p, err, "options '--box' and '--rm-box' cannot be combined", NULL, NULL);
+        if (bad_box_name(p, err, name, val)) return -1;
+        p->box = val;
+        if (o->id == OPT_RM_BOX) p->mode = ISOLATE_MODE_RM_BOX;
+        return 0;
+    case OPT_SETUP:
+        if (!*val) return fail(p, err, "option '%s' needs a non-empty SCRIPT", name, NULL);
+        p->setup = val;
+        return 0;
+    case OPT_BOXES:
+        p->mode = ISOLATE_MODE_BOXES;
+        return 0;
+    case OPT_X11:
+    case OPT_WAYLAND:
+    case OPT_AUDIO:
+    case OPT_GPU:
+        p->share |= o->id == OPT_X11       ? ISOLATE_SHARE_X11
+                    : o->id == OPT_WAYLAND ? ISOLATE_SHARE_WAYLAND
+                    : o->id == OPT_AUDIO   ? ISOLATE_SHARE_AUDIO
+                                           : ISOLATE_SHARE_GPU;
+        return 0;
     }
     return 0;
 }
@@ -338,7 +411,16 @@ ISO_PUBLIC int isolate_parse(struct isolate_policy *p, int argc, char *const arg
         p->check_text = p->argv[0];
         return 0;
     }
-    if (p->mode == ISOLATE_MODE_RUN && !p->command && p->argc == 0)
+    if (p->mode == ISOLATE_MODE_BOXES || p->mode == ISOLATE_MODE_RM_BOX) {
+        if (p->argc)
+            return fail(p, err, "option '%s' takes no command",
+                        p->mode == ISOLATE_MODE_BOXES ? "--boxes" : "--rm-box", NULL);
+        return 0;
+    }
+    if (p->setup && !p->box)
+        return fail(p, err, "option '--setup' needs --box NAME (the box it sets up)", NULL, NULL);
+    /* A box without a command opens an interactive shell in it. */
+    if (p->mode == ISOLATE_MODE_RUN && !p->command && p->argc == 0 && !p->box)
         return fail(p, err, "no command given (usage: isolate [OPTIONS] COMMAND [ARGS...])", NULL,
                     NULL);
     return 0;

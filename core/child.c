@@ -14,6 +14,13 @@
  * one before the command runs, and the supervisor drops its own once PID 1
  * exists.
  *
+ * The child creates its mount namespace itself, after the user namespace: a
+ * box's home (box.c) is then its working directory, which unshare carries
+ * over to the new namespace's copy of that mount. open_tree() refuses to copy
+ * a mount of another namespace, so this is how a directory the caller opened
+ * (without following links) is bound without ever being looked up again by
+ * name, where a link could have been planted meanwhile.
+ *
  * The child runs on a stack the caller provides, on data it prepared.
  * Failures are written into plan->err for the caller to report.
  */
@@ -22,6 +29,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/capability.h>
+#include <sched.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/prctl.h>
@@ -58,7 +66,16 @@ int iso_child_setup(struct iso_plan *plan)
         iso_err(e, errno, "cannot create a process group");
         return -1;
     }
-    if (iso_userns_map(plan, e) < 0 || iso_mounts_setup(plan, e) < 0) return -1;
+    if (iso_userns_map(plan, e) < 0) return -1;
+    if (plan->pin_fd >= 0 && fchdir(plan->pin_fd) < 0) {
+        iso_err(e, errno, "cannot enter the box's home");
+        return -1;
+    }
+    if (unshare(CLONE_NEWNS) < 0) {
+        iso_err(e, errno, "cannot create the sandbox's mount namespace");
+        return -1;
+    }
+    if (iso_mounts_setup(plan, e) < 0 || iso_share_setup(plan, e) < 0) return -1;
     if ((helper = iso_fds_prepare(plan, e)) < 0 || keep_caps_across_exec(e) < 0) return -1;
     /* The supervisor dies with the caller; PID 1 dies with the supervisor. */
     if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0) {

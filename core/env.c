@@ -52,6 +52,12 @@ static const char *lookup(char *const *env, const char *name, size_t len)
     return NULL;
 }
 
+/* The value of NAME in env, or NULL. */
+const char *iso_env_get(char *const *env, const char *name)
+{
+    return lookup(env, name, strlen(name));
+}
+
 /* Replaces or appends NAME=VALUE (len = length of NAME). */
 static int put(char **v, size_t *n, const char *name, size_t len, const char *value)
 {

@@ -40,7 +40,9 @@ int iso_plan_describe(const struct iso_plan *plan, const struct isolate_policy *
     if (p->command)
         fprintf(out, "%s -c '%s'", c->shell ? c->shell : "/bin/sh", p->command);
     for (int i = 0; i < p->argc; i++) fprintf(out, "%s%s", i || p->command ? " " : "", p->argv[i]);
-    if (!p->command && !p->argc) fprintf(out, "(no command given)");
+    if (!p->command && !p->argc)
+        fprintf(out, p->box ? "%s (interactive)" : "(no command given)",
+                c->shell && *c->shell ? c->shell : "/bin/sh");
     fprintf(out, "\n");
 
     fprintf(out, "  identity: your own uid %lu and gid %lu, no capabilities, no new privileges "
@@ -54,8 +56,11 @@ int iso_plan_describe(const struct iso_plan *plan, const struct isolate_policy *
             fprintf(out, "    %-24s %s: empty, writable, gone at exit\n", m->path, m->label);
             break;
         case ISO_M_BIND:
-            fprintf(out, "    %-24s %s (%s)\n", m->path, m->writable ? "WRITABLE" : "read-only",
-                    m->label);
+            if (m->persistent)
+                fprintf(out, "    %-24s WRITABLE: %s\n", m->path, m->label);
+            else
+                fprintf(out, "    %-24s %s (%s)\n", m->path, m->writable ? "WRITABLE" : "read-only",
+                        m->label);
             break;
         case ISO_M_HIDE:
             fprintf(out, "    %-24s hidden (empty)\n", m->path);
@@ -77,7 +82,10 @@ int iso_plan_describe(const struct iso_plan *plan, const struct isolate_policy *
                  "unreachable)\n");
     fprintf(out, "  processes: its own PID namespace; own process group; everything is killed "
                  "when the command ends or the calling shell dies\n");
-    fprintf(out, "  also private: IPC, host name '%s', cgroup view\n", ISO_HOSTNAME);
+    fprintf(out, "  also private: IPC, host name '%s', cgroup view\n",
+            plan->hostname ? plan->hostname : ISO_HOSTNAME);
+    iso_box_describe(plan, out);
+    iso_share_describe(plan, out);
     iso_limits_describe(&plan->limits, out);
     list_env(plan, c, out);
     fprintf(out, "  file descriptors: 0 1 2");

@@ -10,6 +10,11 @@
  *
  * PID 1 shares the supervisor's memory: once the command has started, and the
  * supervisor with it, every call here is a raw system call.
+ *
+ * The first run of a new box with a --setup runs two commands: the setup,
+ * then, once it succeeded, everything it left running is gone and the
+ * supervisor has put the box in place (boxsetup.c), the command. The setup
+ * gets what the command gets: signals, job control, the limits.
  */
 #include "internal.h"
 
@@ -128,9 +133,38 @@ static pid_t start_command(struct cmd *c, int evfd)
     return pid;
 }
 
+/* A box's --setup ended: nothing it started outlives it, the supervisor is
+ * told, and the command starts when the supervisor says so (ISO_SIG_GO; it
+ * kills PID 1 instead when the setup failed). The supervisor then waits in a
+ * raw read until the command has started, so libc is PID 1's again. */
+static pid_t after_setup(const struct iso_init_opts *o, struct cmd *c, int evfd, int st)
+{
+    unsigned long long all = ~0ULL;
+    siginfo_t si;
+    pid_t pid;
+    long w;
+
+    iso_raw_syscall(SYS_kill, -1, SIGKILL, 0);
+    while ((w = iso_raw_syscall5(SYS_wait4, -1, 0, __WALL, 0, 0)) > 0 || w == -EINTR) {
+    }
+    send_event(evfd, ISO_EV_SETUP, st, 0);
+    for (;;) {
+        long sig = iso_raw_syscall5(SYS_rt_sigtimedwait, (long)&all, (long)&si, 0, 8, 0);
+        if (sig < 0 || si.si_code == SI_KERNEL || si.si_pid != 0) continue;
+        if (sig == ISO_SIG_GO) break;
+        if (sig == ISO_SIG_END) finish(evfd, SIGKILL);
+    }
+    c->argv = o->argv;
+    c->exec_errno = 0;
+    pid = start_command(c, evfd);
+    send_event(evfd, ISO_EV_STARTED, 0, 0);
+    return pid;
+}
+
 void iso_init_main(const struct iso_init_opts *o, int evfd)
 {
-    struct cmd c = {.argv = o->argv};
+    int setup = o->setup_argv[0] != NULL;
+    struct cmd c = {.argv = setup ? (char **)o->setup_argv : o->argv};
     unsigned long long all = ~0ULL;
     siginfo_t si;
     pid_t cmd;
@@ -148,10 +182,15 @@ void iso_init_main(const struct iso_init_opts *o, int evfd)
         if (sig == SIGCHLD) {
             while ((w = iso_raw_syscall5(SYS_wait4, -1, (long)&st, WNOHANG | WUNTRACED, 0, 0)) > 0) {
                 if (w != cmd) continue;
-                if (WIFSTOPPED(st))
+                if (WIFSTOPPED(st)) {
                     send_event(evfd, ISO_EV_STOPPED, 0, WSTOPSIG(st));
-                else
+                } else if (setup) {
+                    setup = 0;
+                    cmd = after_setup(o, &c, evfd, st);
+                    break;
+                } else {
                     finish(evfd, st);
+                }
             }
             continue;
         }

@@ -34,6 +34,15 @@ struct iso_mount {
     unsigned mode;     /* tmpfs root mode */
     int clone_fd;      /* child side: detached copy of the source taken before covering */
     size_t order;      /* position in the plan before sorting by depth */
+    char *src;         /* binds: the host path when it is not path (shared sockets) */
+    int verify;        /* src is looked up again in the child without following any link
+                        * and must still be the file the plan saw (dev, ino) */
+    dev_t dev;
+    ino_t ino;
+    int pinned;        /* a box's home: bound from the child's working directory (box.c) */
+    int persistent;    /* written by earlier sandboxes: no link in it is ever followed */
+    int in_box;        /* its mountpoint lies in the persistent mount (plan->box_mount) */
+    int at_fd;         /* child side: that mountpoint (O_PATH), made without following links */
 };
 
 /* Limits as the plan resolves them (limits.c). */
@@ -87,6 +96,16 @@ struct iso_plan {
     int meta_fd;        /* --meta, likewise */
     pid_t parent_pid;   /* the supervisor dies with this process */
     struct isolate_error err; /* filled by the setup child when setup fails */
+    int pin_fd;         /* a box's home (O_PATH): the child's working directory when it
+                         * creates its mount namespace (box.c), or -1 */
+    int box_fd;         /* the box's directory, holding its lock, for the supervisor, or -1 */
+    int box_root_fd;    /* the boxes directory, when the supervisor commits a new box, or -1 */
+    size_t box_mount;   /* index of the persistent mount, once sorted */
+    struct iso_box *box;     /* box.c */
+    struct iso_share *share; /* desktop.c */
+    const char *hostname; /* the sandbox's host name, or NULL for ISO_HOSTNAME */
+    char **more_env;    /* NAME=VALUE for the command, set by box.c and desktop.c */
+    size_t nmore_env;
 };
 
 /* Descriptor numbers after exec: above every --keep-fd. */
@@ -96,7 +115,9 @@ struct iso_plan {
 #define ISO_FD_META(plan) ((plan)->fd_base + 3)   /* --meta, supervisor only */
 #define ISO_FD_CGROUP(plan) ((plan)->fd_base + 4) /* the sandbox's cgroup, supervisor */
 #define ISO_FD_CGROOT(plan) ((plan)->fd_base + 5) /* the directory holding it */
-#define ISO_FD_COUNT 6                            /* numbers reserved from fd_base */
+#define ISO_FD_BOX(plan) ((plan)->fd_base + 6)    /* a box's directory, its lock: supervisor */
+#define ISO_FD_BOXROOT(plan) ((plan)->fd_base + 7) /* the boxes directory: supervisor */
+#define ISO_FD_COUNT 8                            /* numbers reserved from fd_base */
 
 /* error.c */
 void iso_err(struct isolate_error *e, int errnum, const char *fmt, ...)
@@ -113,6 +134,10 @@ int iso_plan_build(struct iso_plan *plan, const struct isolate_policy *p,
 int iso_plan_prepare_run(struct iso_plan *plan, const struct isolate_policy *p,
                          const struct isolate_caller *c, struct isolate_error *err);
 void iso_plan_free(struct iso_plan *plan);
+int iso_plan_add_mount(struct iso_plan *plan, enum iso_mount_kind kind, const char *path,
+                       const char *label, int writable, int is_dir, unsigned mode);
+int iso_plan_setenv(struct iso_plan *plan, const char *name, const char *value);
+int iso_argv_push(char **v, size_t *n, const char *s);
 int iso_plan_describe(const struct iso_plan *plan, const struct isolate_policy *p,
                       const struct isolate_caller *c, FILE *out);
 
@@ -120,13 +145,62 @@ int iso_plan_describe(const struct iso_plan *plan, const struct isolate_policy *
 char **iso_env_build(char *const *caller_env, const char *home, const char *const *extra,
                      size_t nextra, struct isolate_error *err);
 int iso_env_allowed(const char *name);
+const char *iso_env_get(char *const *env, const char *name);
 int iso_env_name_valid(const char *s, size_t len);
 void iso_strv_free(char **v);
 
 /* child.c: the setup sequence, in the new namespaces, before exec of the helper */
 int iso_child_setup(struct iso_plan *plan);
-/* The setup child's namespaces; PID 1 adds the others (see pid1.c). */
-#define ISO_CLONE_FLAGS (CLONE_NEWUSER | CLONE_NEWNS)
+/* The setup child's user namespace; the child itself creates its mount namespace
+ * (child.c: so that a box's home is carried into it by descriptor) and PID 1
+ * adds the others (see pid1.c). */
+#define ISO_CLONE_FLAGS CLONE_NEWUSER
+
+/* resolve.c: lookups that never follow a symbolic link */
+int iso_openat2(int dirfd, const char *path, int flags, unsigned mode, int beneath);
+int iso_mountpoint_beneath(int root, const char *rel, const char *full, int is_dir,
+                           struct isolate_error *e);
+int iso_open_tree_same(const char *path, dev_t dev, ino_t ino, unsigned flags,
+                       struct isolate_error *e);
+
+/* tree.c: a box's files, walked by descriptor (parent and supervisor) */
+int iso_tree_remove(int dirfd, const char *name, struct isolate_error *e);
+unsigned long long iso_tree_size(int dirfd, const char *name);
+
+/* boxname.c */
+#define ISO_BOX_NAME_MAX 48
+const char *iso_box_name_problem(const char *name);
+void iso_box_name_shown(const char *name, char *out, size_t size);
+
+/* boxdir.c (caller's process): the directory of boxes */
+int iso_box_err(struct isolate_error *e, const char *name, int errnum, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+int iso_boxes_locate(char *const *env, char *out, size_t size, char *dh, size_t dhsize,
+                     struct isolate_error *e);
+int iso_boxes_open(const char *dh, const char *root, int create, int *fd, struct isolate_error *e);
+int iso_boxes_lock(int fd, const char *root, struct isolate_error *e);
+int iso_box_open(int root, const char *rootpath, const char *name, int *dir, int *home,
+                 struct isolate_error *e);
+
+/* box.c (caller's process) */
+int iso_box_plan(struct iso_plan *plan, const struct isolate_policy *p,
+                 const struct isolate_caller *c, struct isolate_error *err);
+int iso_box_prepare(struct iso_plan *plan, const struct isolate_policy *p,
+                    struct isolate_error *err);
+int iso_box_helper_args(const struct iso_plan *plan, const struct isolate_policy *p,
+                        const struct isolate_caller *c, char **v, size_t *n);
+void iso_box_notes(const struct iso_plan *plan);
+void iso_box_abort(struct iso_plan *plan);
+void iso_box_free(struct iso_plan *plan);
+void iso_box_describe(const struct iso_plan *plan, FILE *out);
+
+/* desktop.c: --x11, --wayland, --audio, --gpu */
+int iso_share_plan(struct iso_plan *plan, const struct isolate_policy *p,
+                   const struct isolate_caller *c, struct isolate_error *err);
+void iso_share_warn(const struct iso_plan *plan);
+void iso_share_describe(const struct iso_plan *plan, FILE *out);
+int iso_share_setup(const struct iso_plan *plan, struct isolate_error *e);
+void iso_share_free(struct iso_plan *plan);
 
 /* userns.c */
 int iso_userns_map(const struct iso_plan *plan, struct isolate_error *e);
@@ -263,8 +337,17 @@ struct iso_init_opts {
     const char *cwd; /* PID 1: where the command starts */
     sigset_t keep_ignored; /* PID 1: ignored signals the command inherits */
     char **argv;     /* PID 1: the command */
+    const char *hostname;  /* PID 1: the sandbox's host name */
+    char *setup_argv[4];   /* PID 1: a box's --setup, run before the command, or {NULL} */
+    const char *box_name;  /* supervisor: the box of this run, or NULL */
+    const char *box_stage; /* supervisor: the new box's entry, renamed to box_name once
+                            * --setup succeeds, removed otherwise; or NULL */
+    int box_root_fd;       /* supervisor: the boxes directory, with box_stage */
 };
 int iso_supervise(const struct iso_init_opts *o) __attribute__((noreturn));
+/* boxsetup.c (supervisor): the end of a new box's --setup */
+int iso_box_commit(const struct iso_init_opts *o, struct isolate_error *e);
+void iso_box_discard(const struct iso_init_opts *o);
 /* pid1.c, init.c */
 pid_t iso_pid1_start(const struct iso_init_opts *o, int *events, struct isolate_error *e);
 extern struct isolate_error iso_pid1_error;
@@ -276,7 +359,12 @@ struct iso_event {
     int wstatus;  /* of the command */
     int sig;      /* stop signal */
 };
-enum { ISO_EV_STOPPED = 1, ISO_EV_EXITED = 2, ISO_EV_STARTED = 3 };
+enum { ISO_EV_STOPPED = 1, ISO_EV_EXITED = 2, ISO_EV_STARTED = 3, ISO_EV_SETUP = 4 };
+/* ISO_EV_SETUP: a box's --setup ended (wstatus) and everything it started is
+ * gone; PID 1 waits for ISO_SIG_GO before it starts the command, and the
+ * supervisor, blocked in a raw read until the command has started, leaves
+ * libc to PID 1 meanwhile (see pid1.c on their shared memory). */
+#define ISO_SIG_GO (SIGRTMIN + 3)
 
 /* The supervisor asks PID 1 to end the sandbox: PID 1 kills and reaps every
  * process itself, so that their CPU time and memory are accounted for (the

@@ -42,6 +42,17 @@ enum isolate_mode {
     ISOLATE_MODE_VERSION,
     ISOLATE_MODE_EXPLAIN,
     ISOLATE_MODE_CHECK, /* --check TEXT: classify a paste, run nothing */
+    ISOLATE_MODE_BOXES, /* --boxes: list the named sandboxes */
+    ISOLATE_MODE_RM_BOX, /* --rm-box NAME: remove one */
+};
+
+/* What of the user's desktop a sandbox may share, on request only: each one
+ * weakens the isolation (see --explain and the README for the risk). */
+enum {
+    ISOLATE_SHARE_X11 = 1 << 0,     /* --x11: the X display's socket and cookie */
+    ISOLATE_SHARE_WAYLAND = 1 << 1, /* --wayland: the compositor's socket */
+    ISOLATE_SHARE_AUDIO = 1 << 2,   /* --audio: PulseAudio / PipeWire sockets */
+    ISOLATE_SHARE_GPU = 1 << 3,     /* --gpu: /dev/dri */
 };
 
 enum isolate_path_kind {
@@ -86,6 +97,9 @@ struct isolate_policy {
     const char *meta_path;   /* --meta FILE: ioi/isolate's key:value format */
     char *const *argv;   /* the command and its arguments (with -c: $0 $1 ...) */
     int argc;
+    const char *box;   /* --box NAME (or --rm-box NAME): a named, persistent sandbox */
+    const char *setup; /* --setup SCRIPT: run once, inside, when the box is created */
+    unsigned share;    /* ISOLATE_SHARE_*: --x11, --wayland, --audio, --gpu */
 };
 
 /* Parses argv[0..argc) (argv[0] is the program name). Options stop at the first
@@ -151,6 +165,12 @@ int isolate_status_from_wait(int wstatus);
  * when it deserves a warning, 125 (message on stderr) when it cannot be read.
  * Runs nothing. Defined in paste.c. */
 int isolate_check_run(const struct isolate_policy *p, FILE *out);
+
+/* --boxes and --rm-box NAME: lists the caller's named sandboxes on out, or
+ * removes one (never following a symbolic link found in it, never while a
+ * sandbox runs in it). Returns 0, or -1 with *err filled. Defined in boxdir.c. */
+int isolate_boxes(const struct isolate_policy *p, const struct isolate_caller *c, FILE *out,
+                  struct isolate_error *err);
 
 /* Says on fd 2 that only this element of a pipeline is isolated, and how to
  * isolate the whole (the shell adapters call it when they detect a pipeline). */

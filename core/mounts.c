@@ -23,6 +23,9 @@
  * under the /proc that PID 1 mounts: closing a detached mount tears it down,
  * and that waits for an RCU grace period (up to a millisecond on a virtual
  * machine), where an attached one goes with the namespace.
+ * A box's home (box.c) is bound from the child's working directory, and mount
+ * points inside it are made without following any link (resolve.c): earlier
+ * sandboxes wrote it.
  * New mounts made here are owned by the sandbox's user namespace, but the
  * command runs without capabilities and seccomp denies the mount API, so it
  * can neither unmount them nor reach what they cover.
@@ -50,6 +53,15 @@ static int sys_open_tree(int dfd, const char *path, unsigned flags)
 static int sys_move_mount(int from, const char *to)
 {
     return (int)syscall(SYS_move_mount, from, "", AT_FDCWD, to, MOVE_MOUNT_F_EMPTY_PATH);
+}
+
+/* Onto the descriptor at when there is one (a mount point made in a box's
+ * home, never looked up again by name), else onto the path. */
+static int move_to(int from, int at, const char *to)
+{
+    if (at < 0) return sys_move_mount(from, to);
+    return (int)syscall(SYS_move_mount, from, "", at, "",
+                        MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH);
 }
 
 static int sys_mount_setattr(int dfd, const char *path, unsigned flags, unsigned long set,
@@ -129,10 +141,15 @@ static int clone_sources(struct iso_plan *plan, int *dev, struct isolate_error *
     }
     for (size_t i = 0; i < plan->nmounts; i++) {
         struct iso_mount *m = &plan->mounts[i];
-        if (m->kind == ISO_M_BIND)
-            m->clone_fd = sys_open_tree(AT_FDCWD, m->path,
-                                        OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC |
-                                            (m->is_dir ? AT_RECURSIVE : 0));
+        unsigned flags = OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | (m->is_dir ? AT_RECURSIVE : 0);
+        if (m->kind == ISO_M_BIND && m->pinned) /* a box's home: see child.c */
+            m->clone_fd = sys_open_tree(AT_FDCWD, ".", flags);
+        else if (m->kind == ISO_M_BIND && m->verify) {
+            if ((m->clone_fd = iso_open_tree_same(m->src ? m->src : m->path, m->dev, m->ino,
+                                                  flags, e)) < 0)
+                return -1;
+        } else if (m->kind == ISO_M_BIND)
+            m->clone_fd = sys_open_tree(AT_FDCWD, m->path, flags);
         else if (m->kind == ISO_M_HIDE && !m->is_dir)
             m->clone_fd = sys_open_tree(AT_FDCWD, "/dev/null", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
         else
@@ -145,7 +162,7 @@ static int clone_sources(struct iso_plan *plan, int *dev, struct isolate_error *
     return 0;
 }
 
-static int attach(int fd, const char *path, int writable, struct isolate_error *e)
+static int attach(int fd, int at, const char *path, int writable, struct isolate_error *e)
 {
     unsigned long set = MOUNT_ATTR_NOSUID | (writable ? 0 : MOUNT_ATTR_RDONLY);
     unsigned long clr = writable ? MOUNT_ATTR_RDONLY : 0;
@@ -156,7 +173,7 @@ static int attach(int fd, const char *path, int writable, struct isolate_error *
             iso_err_hint(e, "it lies on a file system the host mounted read-only");
         return -1;
     }
-    if (sys_move_mount(fd, path) < 0) {
+    if (move_to(fd, at, path) < 0) {
         iso_err(e, errno, "cannot mount %s", path);
         return -1;
     }
@@ -164,7 +181,7 @@ static int attach(int fd, const char *path, int writable, struct isolate_error *
 }
 
 /* A directory of the shared tmpfs, bound at path with extra attributes. */
-static int private_dir(int tmpfs, const char *name, unsigned mode, const char *path,
+static int private_dir(int tmpfs, const char *name, unsigned mode, int at, const char *path,
                        unsigned long attrs, struct isolate_error *e)
 {
     int fd;
@@ -175,7 +192,7 @@ static int private_dir(int tmpfs, const char *name, unsigned mode, const char *p
     }
     fd = sys_open_tree(tmpfs, name, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
     if (fd < 0 || (attrs && sys_mount_setattr(fd, "", AT_EMPTY_PATH, attrs, 0) < 0) ||
-        sys_move_mount(fd, path) < 0) {
+        move_to(fd, at, path) < 0) {
         iso_err(e, errno, "cannot mount a private directory on %s", path);
         if (fd >= 0) close(fd);
         return -1;
@@ -238,7 +255,7 @@ static int setup_dev(const struct iso_plan *plan, int tmpfs, const int *dev,
 {
     char path[64];
 
-    if (private_dir(tmpfs, "dev", 0755, "/dev", MOUNT_ATTR_NOEXEC, e) < 0) return -1;
+    if (private_dir(tmpfs, "dev", 0755, -1, "/dev", MOUNT_ATTR_NOEXEC, e) < 0) return -1;
     for (int i = 0; i < NDEV; i++) {
         snprintf(path, sizeof path, "/dev/%s", iso_dev_nodes[i]);
         if (make_mountpoint(path, 0, e) < 0) return -1;
@@ -270,15 +287,18 @@ static int setup_dev(const struct iso_plan *plan, int tmpfs, const int *dev,
 }
 
 static int apply_step(struct iso_mount *m, size_t index, int tmpfs, int verbose,
-                      struct isolate_error *e)
+                      const struct iso_mount *box, struct isolate_error *e)
 {
+    char where[32];
+
     if (m->kind == ISO_M_LINK) {
         char parent[PATH_MAX];
         const char *slash = strrchr(m->path, '/');
         size_t n = slash ? (size_t)(slash - m->path) : 0;
 
-        /* Only inside a private area: elsewhere the host's symlink is seen. */
-        if (!m->under_private || n == 0 || n >= sizeof parent) return 0;
+        /* Only inside a private area: elsewhere the host's symlink is seen,
+         * and a box's home is not isolate's to write. */
+        if (!m->under_private || m->in_box || n == 0 || n >= sizeof parent) return 0;
         memcpy(parent, m->path, n);
         parent[n] = '\0';
         if (make_dirs(parent, e) < 0) return -1;
@@ -289,29 +309,40 @@ static int apply_step(struct iso_mount *m, size_t index, int tmpfs, int verbose,
         iso_log(verbose, "symlink: %s -> %s", m->path, m->link_to);
         return 0;
     }
-    if (m->under_private && make_mountpoint(m->path, m->is_dir || m->kind == ISO_M_TMPFS, e) < 0)
+    if (m->in_box) {
+        /* In a box's home, which earlier sandboxes wrote: the mount point is
+         * made and reached without following any link there, and mounted on
+         * by descriptor (bubblewrap's CVE-2026-87766: a parent directory
+         * swapped for a link put the mount point on the host). */
+        m->at_fd = iso_mountpoint_beneath(box->clone_fd, m->path + strlen(box->path) + 1, m->path,
+                                          m->is_dir || m->kind == ISO_M_TMPFS, e);
+        if (m->at_fd < 0) return -1;
+    } else if (m->under_private &&
+               make_mountpoint(m->path, m->is_dir || m->kind == ISO_M_TMPFS, e) < 0)
         return -1;
     switch (m->kind) {
     case ISO_M_TMPFS: {
         char name[32];
         snprintf(name, sizeof name, "d%zu", index);
-        if (private_dir(tmpfs, name, m->mode, m->path, 0, e) < 0) return -1;
+        if (private_dir(tmpfs, name, m->mode, m->at_fd, m->path, 0, e) < 0) return -1;
         iso_log(verbose, "mount: %s on %s (empty, writable, gone at exit)", m->label, m->path);
         return 0;
     }
     case ISO_M_BIND:
-        if (attach(m->clone_fd, m->path, m->writable, e) < 0) return -1;
+        if (attach(m->clone_fd, m->at_fd, m->path, m->writable, e) < 0) return -1;
         iso_log(verbose, "mount: %s %s (%s)", m->path, m->writable ? "writable" : "read-only",
                 m->label);
         return 0;
     case ISO_M_HIDE:
+        /* mount(2) takes a path: a mount point's descriptor, as a path. */
+        snprintf(where, sizeof where, "/proc/self/fd/%d", m->at_fd);
         if (m->is_dir) {
-            if (mount("tmpfs", m->path, "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC,
-                      "mode=0555") < 0) {
+            if (mount("tmpfs", m->at_fd >= 0 ? where : m->path, "tmpfs",
+                      MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=0555") < 0) {
                 iso_err(e, errno, "cannot hide %s", m->path);
                 return -1;
             }
-        } else if (attach(m->clone_fd, m->path, 0, e) < 0) {
+        } else if (attach(m->clone_fd, m->at_fd, m->path, 0, e) < 0) {
             return -1;
         }
         iso_log(verbose, "mount: %s hidden (empty)", m->path);
@@ -341,7 +372,9 @@ int iso_mounts_setup(struct iso_plan *plan, struct isolate_error *e)
     if ((tmpfs = shared_tmpfs(plan, e)) < 0) goto out;
     if (setup_dev(plan, tmpfs, dev, e) < 0) goto out;
     for (size_t i = 0; i < plan->nmounts; i++)
-        if (apply_step(&plan->mounts[i], i, tmpfs, plan->verbose, e) < 0) goto out;
+        if (apply_step(&plan->mounts[i], i, tmpfs, plan->verbose,
+                       plan->box ? &plan->mounts[plan->box_mount] : NULL, e) < 0)
+            goto out;
     rc = 0;
     if (sys_mount_setattr(tmpfs, "", AT_EMPTY_PATH, MOUNT_ATTR_RDONLY, 0) < 0 ||
         sys_move_mount(tmpfs, "/proc") < 0) {
@@ -352,10 +385,15 @@ out:
     if (tmpfs >= 0) close(tmpfs);
     for (int i = 0; i < NDEV; i++)
         if (dev[i] >= 0) close(dev[i]);
-    for (size_t i = 0; i < plan->nmounts; i++)
+    for (size_t i = 0; i < plan->nmounts; i++) {
         if (plan->mounts[i].clone_fd >= 0) {
             close(plan->mounts[i].clone_fd);
             plan->mounts[i].clone_fd = -1;
         }
+        if (plan->mounts[i].at_fd >= 0) {
+            close(plan->mounts[i].at_fd);
+            plan->mounts[i].at_fd = -1;
+        }
+    }
     return rc;
 }

@@ -83,6 +83,7 @@ static int setup(const struct pid1_arg *a, struct isolate_error *e)
     const struct iso_init_opts *o = a->o;
     struct iso_limits_plan limits = {.v = o->limits, .deflt = o->deflt, .by_cgroup = o->by_cgroup};
     struct pollfd pf = {.events = 0};
+    const char *host = o->hostname ? o->hostname : ISO_HOSTNAME;
     int ev;
 
     /* The cgroup first: a cgroup namespace is rooted where it is created. */
@@ -91,7 +92,7 @@ static int setup(const struct pid1_arg *a, struct isolate_error *e)
         iso_err(e, errno, "cannot create the cgroup namespace");
         return -1;
     }
-    if (sethostname(ISO_HOSTNAME, strlen(ISO_HOSTNAME)) < 0) {
+    if (sethostname(host, strlen(host)) < 0) {
         iso_err(e, errno, "cannot set the host name");
         return -1;
     }
@@ -100,7 +101,7 @@ static int setup(const struct pid1_arg *a, struct isolate_error *e)
         return -1;
     }
     iso_log(o->verbose, "network, IPC, UTS ('%s') and cgroup namespaces: private; "
-            "network: loopback only, up", ISO_HOSTNAME);
+            "network: loopback only, up", host);
     /* A process group of its own, never the shell's: `kill 0` inside cannot
      * reach the caller; with the terminal, Ctrl-C and Ctrl-Z reach the sandbox. */
     if (setpgid(0, 0) < 0) {

@@ -73,19 +73,39 @@ static int add_mount(struct iso_plan *plan, enum iso_mount_kind kind, const char
     m->writable = writable;
     m->is_dir = is_dir;
     m->mode = mode;
-    m->clone_fd = -1;
+    m->clone_fd = m->at_fd = -1;
     m->order = plan->nmounts;
     plan->nmounts++;
     return 0;
 }
 
-/* A private area is a tmpfs of the plan: targets inside it need a mountpoint. */
+int iso_plan_add_mount(struct iso_plan *plan, enum iso_mount_kind kind, const char *path,
+                       const char *label, int writable, int is_dir, unsigned mode)
+{
+    return add_mount(plan, kind, path, label, writable, is_dir, mode);
+}
+
+/* NAME=VALUE for the command, before the user's --env (which wins). */
+int iso_plan_setenv(struct iso_plan *plan, const char *name, const char *value)
+{
+    char **v = realloc(plan->more_env, (plan->nmore_env + 2) * sizeof *v);
+    size_t len = strlen(name) + strlen(value) + 2;
+    if (!v) return -1;
+    plan->more_env = v;
+    if (!(v[plan->nmore_env] = malloc(len))) return -1;
+    snprintf(v[plan->nmore_env], len, "%s=%s", name, value);
+    v[++plan->nmore_env] = NULL;
+    return 0;
+}
+
+/* A private area is a tmpfs of the plan, or a box's home: targets inside it
+ * need a mountpoint. */
 static const struct iso_mount *private_area_of(const struct iso_plan *plan, const char *path)
 {
     const struct iso_mount *best = NULL;
     for (size_t i = 0; i < plan->nmounts; i++) {
         const struct iso_mount *m = &plan->mounts[i];
-        if (m->kind == ISO_M_TMPFS && is_under(path, m->path) &&
+        if ((m->kind == ISO_M_TMPFS || m->persistent) && is_under(path, m->path) &&
             (!best || strlen(m->path) > strlen(best->path)))
             best = m;
     }
@@ -217,7 +237,7 @@ static int place_cwd(struct iso_plan *plan, struct isolate_error *err)
     }
     for (size_t i = 0; i < plan->nmounts; i++) {
         const struct iso_mount *m = &plan->mounts[i];
-        if (m->kind == ISO_M_BIND && is_under(cwd, m->path)) goto visible;
+        if (m->kind == ISO_M_BIND && !m->persistent && is_under(cwd, m->path)) goto visible;
     }
     for (size_t i = 0; i < plan->nmounts; i++) {
         const struct iso_mount *m = &plan->mounts[i];
@@ -227,7 +247,8 @@ static int place_cwd(struct iso_plan *plan, struct isolate_error *err)
         }
     }
     if (plan->home && !strcmp(cwd, plan->home)) {
-        plan->cwd_note = "is your home directory";
+        /* In a box, its home is where the user expects to start. */
+        plan->cwd_note = plan->box ? NULL : "is your home directory";
         goto not_exposed;
     }
     if (!strcmp(cwd, "/")) {
@@ -317,6 +338,11 @@ static int push(char **v, size_t *n, const char *s)
     return 0;
 }
 
+int iso_argv_push(char **v, size_t *n, const char *s)
+{
+    return push(v, n, s);
+}
+
 /* What the supervisor's watchdog and reports need to know of the limits. */
 static int push_limits(const struct iso_plan *plan, char **v, size_t *n)
 {
@@ -379,7 +405,7 @@ static int build_helper_argv(struct iso_plan *plan, const struct isolate_policy 
 {
     size_t n = 0;
     char num[32];
-    char **v = new_argv(56 + (size_t)p->argc);
+    char **v = new_argv(72 + (size_t)p->argc);
 
     plan->helper_argv = v;
     if (!v) goto oom;
@@ -397,6 +423,7 @@ static int build_helper_argv(struct iso_plan *plan, const struct isolate_policy 
     if (plan->quiet && push(v, &n, "--quiet")) goto oom;
     if (push_limits(plan, v, &n) < 0) goto oom;
     if (push(v, &n, "--cwd") || push(v, &n, plan->cwd_inside)) goto oom;
+    if (iso_box_helper_args(plan, p, c, v, &n) < 0) goto oom;
     snprintf(num, sizeof num, "%llx", ignored_mask(&plan->keep_ignored));
     if (push(v, &n, "--keep-ignored") || push(v, &n, num) || push(v, &n, "--")) goto oom;
     if (p->command && (push(v, &n, c->shell && *c->shell ? c->shell : "/bin/sh") ||
@@ -404,6 +431,9 @@ static int build_helper_argv(struct iso_plan *plan, const struct isolate_policy 
         goto oom;
     for (int i = 0; i < p->argc; i++)
         if (push(v, &n, p->argv[i])) goto oom;
+    /* A box without a command: the caller's shell, interactive on a terminal. */
+    if (!p->command && !p->argc && push(v, &n, c->shell && *c->shell ? c->shell : "/bin/sh"))
+        goto oom;
     return 0;
 oom:
     iso_err(err, 0, "out of memory");
@@ -435,6 +465,7 @@ int iso_plan_build(struct iso_plan *plan, const struct isolate_policy *p,
     plan->tty_src = -1;
     plan->report_fd = plan->meta_fd = -1;
     plan->cg_dir = plan->cg_root = -1;
+    plan->pin_fd = plan->box_fd = plan->box_root_fd = -1;
     iso_limits_defaults(&plan->limits, &p->limits);
     plan->uid = getuid();
     plan->gid = getgid();
@@ -465,6 +496,7 @@ int iso_plan_build(struct iso_plan *plan, const struct isolate_policy *p,
             0)
             goto oom;
     }
+    if (iso_box_plan(plan, p, c, err) < 0 || iso_share_plan(plan, p, c, err) < 0) goto fail;
     if (add_user_paths(plan, p, err) < 0) goto fail;
     if (place_cwd(plan, err) < 0) goto fail;
     qsort(plan->mounts, plan->nmounts, sizeof *plan->mounts, cmp_depth);
@@ -478,11 +510,33 @@ int iso_plan_build(struct iso_plan *plan, const struct isolate_policy *p,
             if (plan->mounts[j].kind == ISO_M_TMPFS && strcmp(plan->mounts[j].path, m->path) &&
                 is_under(m->path, plan->mounts[j].path))
                 m->under_private = 1;
+        if (m->persistent) plan->box_mount = i;
+    }
+    /* Mount points inside a box's home are made without following any link
+     * there (mounts.c), unless a fresh tmpfs lies between. */
+    for (size_t i = 0; plan->box && i < plan->nmounts; i++) {
+        const struct iso_mount *inner = NULL;
+        for (size_t j = 0; j < plan->nmounts; j++) {
+            const struct iso_mount *a = &plan->mounts[j];
+            if (j != i && strcmp(a->path, plan->mounts[i].path) &&
+                is_under(plan->mounts[i].path, a->path) && a->kind != ISO_M_LINK &&
+                (!inner || strlen(a->path) > strlen(inner->path)))
+                inner = a;
+        }
+        plan->mounts[i].in_box = inner && inner->persistent;
     }
     if (check_keep_fds(plan, p, err) < 0) goto fail;
-    if (!(plan->envp = iso_env_build(c->environ, envhome, p->env, p->nenv,
-                                     err)))
-        goto fail;
+    {
+        /* isolate's own variables (a box's, a shared display's), then --env. */
+        size_t nx = plan->nmore_env + p->nenv;
+        const char **x = calloc(nx + 1, sizeof *x);
+        if (!x) goto oom;
+        for (size_t i = 0; i < plan->nmore_env; i++) x[i] = plan->more_env[i];
+        for (size_t i = 0; i < p->nenv; i++) x[plan->nmore_env + i] = p->env[i];
+        plan->envp = iso_env_build(c->environ, envhome, x, nx, err);
+        free(x);
+        if (!plan->envp) goto fail;
+    }
     return 0;
 oom:
     free(login_home);
@@ -505,6 +559,7 @@ int iso_plan_prepare_run(struct iso_plan *plan, const struct isolate_policy *p,
         open_report(p->meta_path, "--meta", &plan->meta_fd, err) < 0)
         return -1;
     if (find_helper(plan, err) < 0) return -1;
+    if (iso_box_prepare(plan, p, err) < 0) return -1;
     iso_cgroup_prepare(plan);
     decide_terminal(plan, c);
     return build_helper_argv(plan, p, c, err);
@@ -515,7 +570,11 @@ void iso_plan_free(struct iso_plan *plan)
     for (size_t i = 0; i < plan->nmounts; i++) {
         free(plan->mounts[i].path);
         free(plan->mounts[i].link_to);
+        free(plan->mounts[i].src);
     }
+    iso_box_free(plan);
+    iso_share_free(plan);
+    iso_strv_free(plan->more_env);
     free(plan->mounts);
     free(plan->home);
     free(plan->cwd_host);
@@ -531,4 +590,5 @@ void iso_plan_free(struct iso_plan *plan)
     memset(plan, 0, sizeof *plan);
     plan->helper_fd = plan->tty_src = plan->report_fd = plan->meta_fd = -1;
     plan->cg_dir = plan->cg_root = -1;
+    plan->pin_fd = plan->box_fd = plan->box_root_fd = -1;
 }

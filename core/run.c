@@ -39,6 +39,8 @@ static int child_entry(void *arg)
 
 static void say_notes(const struct iso_plan *plan)
 {
+    iso_share_warn(plan);
+    iso_box_notes(plan);
     if (plan->cwd_note && !plan->quiet)
         iso_say("note: the current directory %s %s; it is not exposed (starting in %s; "
                 "-w . or --ro . exposes it)",
@@ -66,6 +68,7 @@ static int prepare(struct iso_plan *plan, const struct isolate_policy *p,
     }
     plan->parent_pid = parent;
     if (iso_plan_prepare_run(plan, p, c, err) < 0) {
+        iso_box_abort(plan);
         iso_plan_free(plan);
         report_early(p, err);
         return -1;
@@ -91,6 +94,7 @@ ISO_PUBLIC pid_t isolate_spawn(const struct isolate_policy *p, const struct isol
     if (pipe2(released, O_CLOEXEC) < 0 ||
         (fd = fcntl(released[1], F_DUPFD_CLOEXEC, plan.fd_base + ISO_FD_COUNT)) < 0) {
         iso_err(err, errno, "cannot create a pipe");
+        iso_box_abort(&plan);
         iso_plan_free(&plan);
         return -1;
     }
@@ -121,6 +125,7 @@ ISO_PUBLIC pid_t isolate_spawn(const struct isolate_policy *p, const struct isol
     if (pid < 0) {
         iso_report_failure(plan.report_fd, plan.meta_fd, &plan.limits.v, err);
         iso_cgroup_discard(&plan);
+        iso_box_abort(&plan);
     }
     iso_plan_free(&plan);
     return pid;
@@ -148,6 +153,7 @@ ISO_PUBLIC int isolate_exec(const struct isolate_policy *p, const struct isolate
     sigprocmask(SIG_SETMASK, &old, NULL);
     iso_report_failure(plan.report_fd, plan.meta_fd, &plan.limits.v, err);
     iso_cgroup_discard(&plan);
+    iso_box_abort(&plan);
     iso_plan_free(&plan);
     return -1;
 }

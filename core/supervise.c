@@ -56,6 +56,9 @@ struct sup {
     double max_cpu; /* the watchdog's last look: the tree's CPU time */
     double next_sample; /* when the next full look is due, in seconds */
     int grace;      /* timer: PID 1's time to end the sandbox itself */
+    int events;     /* PID 1's events */
+    int setup_failed, committed; /* a new box's --setup (boxsetup.c) */
+    struct isolate_error setup_err;
 };
 
 static double since(const struct timespec *t0)
@@ -166,9 +169,45 @@ static void reap(struct sup *s, int options)
         s->init_done = 1;
 }
 
+static void on_event(struct sup *s, const struct iso_event *ev);
+
+/* A new box's --setup ended. Success: the box is put in place, and PID 1
+ * starts the command, with libc, while this process waits in a raw read for
+ * it to have started (they share memory, see pid1.c). Failure: no box, and
+ * the run ends with 125. */
+static void setup_done(struct sup *s, int wstatus)
+{
+    struct iso_event next;
+    long n;
+
+    if (!WIFEXITED(wstatus) || WEXITSTATUS(wstatus) != 0) {
+        char how[64];
+        if (WIFSIGNALED(wstatus))
+            snprintf(how, sizeof how, "was killed by SIG%s", iso_signame(WTERMSIG(wstatus)));
+        else
+            snprintf(how, sizeof how, "failed (exit status %d)", WEXITSTATUS(wstatus));
+        iso_err(&s->setup_err, 0, "box '%s': its --setup %s, so the box was not made",
+                s->o->box_name, how);
+        s->setup_failed = 1;
+    } else if (iso_box_commit(s->o, &s->setup_err) < 0) {
+        s->setup_failed = 1;
+    }
+    if (s->setup_failed) {
+        kill(s->init, SIGKILL);
+        return;
+    }
+    s->committed = 1;
+    iso_raw_syscall(SYS_kill, s->init, ISO_SIG_GO, 0);
+    while ((n = iso_raw_syscall(SYS_read, s->events, (long)&next, sizeof next)) == -EINTR) {
+    }
+    if (n == (long)sizeof next && next.type != ISO_EV_STARTED) on_event(s, &next);
+}
+
 static void on_event(struct sup *s, const struct iso_event *ev)
 {
-    if (ev->type == ISO_EV_STOPPED) {
+    if (ev->type == ISO_EV_SETUP) {
+        setup_done(s, ev->wstatus);
+    } else if (ev->type == ISO_EV_STOPPED) {
         stop_like(s, ev->sig);
     } else if (ev->type == ISO_EV_EXITED) {
         s->have_result = 1;
@@ -285,6 +324,7 @@ int iso_supervise(const struct iso_init_opts *o)
     /* The caller may have died before the death signal was inherited. */
     if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() != o->parent) _exit(ISOLATE_EXIT_FAILURE);
     s.init = start_pid1(o, &events, &pending, &first);
+    s.events = events;
     sigemptyset(&handled);
     sigaddset(&handled, SIGCHLD);
     sigaddset(&handled, SIGCONT);
@@ -344,6 +384,18 @@ int iso_supervise(const struct iso_init_opts *o)
     reap(&s, 0);
     iso_log(o->verbose, "PID 1 reaped after %.3f s", since(&s.start));
     if (o->fg && iso_tty_owner(o->ctty) == s.init) iso_tty_give(o->ctty, getpgrp());
+    if (o->box_stage && !s.committed) {
+        /* The run ended before a new box's --setup succeeded: no box. */
+        iso_box_discard(o);
+        if (s.setup_failed) {
+            isolate_perror(&s.setup_err);
+            iso_report_failure(o->report_fd, o->meta_fd, &o->limits, &s.setup_err);
+            if (o->cg_dir >= 0) iso_cgroup_remove(o->cg_root, o->cg_name);
+            _exit(ISOLATE_EXIT_FAILURE);
+        }
+        if (!o->quiet)
+            iso_say("box '%s' was not made: the run ended before its --setup did", o->box_name);
+    }
 
     iso_conclude(&r, o, s.have_result ? &s.result : NULL, s.init_status, &s.ru, since(&s.start),
                  s.killed_by, s.max_tasks, s.max_mem, s.max_cpu);

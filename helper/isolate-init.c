@@ -8,6 +8,8 @@
  *   isolate-init --supervise --parent PID --fd-base N [--ctty FD --fg]
  *                [--verbose] [--quiet] [LIMITS] [--report-fd FD] [--meta-fd FD]
  *                [--cgroup-fd FD --cgroup-root-fd FD --cgroup-name NAME --cgroup-enforces MASK]
+ *                [--hostname NAME] [--box-name NAME [--box-root-fd FD --box-stage ENTRY
+ *                 --setup SHELL SCRIPT]]
  *                --cwd DIR --keep-ignored MASK -- COMMAND [ARGS...]
  */
 #include "../core/internal.h"
@@ -34,7 +36,7 @@ int main(int argc, char **argv)
     int i, supervise = 0;
 
     memset(&o, 0, sizeof o);
-    o.ctty = o.fd_base = o.report_fd = o.meta_fd = o.cg_dir = o.cg_root = -1;
+    o.ctty = o.fd_base = o.report_fd = o.meta_fd = o.cg_dir = o.cg_root = o.box_root_fd = -1;
     sigemptyset(&o.keep_ignored);
     for (i = 1; i < argc; i++) {
         const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
@@ -48,6 +50,14 @@ int main(int argc, char **argv)
         if (!strcmp(a, "--fg")) { o.fg = 1; continue; }
         if (!strcmp(a, "--verbose")) { o.verbose = 1; continue; }
         if (!strcmp(a, "--quiet")) { o.quiet = 1; continue; }
+        if (!strcmp(a, "--setup")) {
+            /* SHELL SCRIPT: the box's setup, run as SHELL -c SCRIPT */
+            if (i + 2 >= argc) return usage();
+            o.setup_argv[0] = argv[++i];
+            o.setup_argv[1] = "-c";
+            o.setup_argv[2] = argv[++i];
+            continue;
+        }
         if (!v) return usage();
         i++;
         if (!strcmp(a, "--time")) {
@@ -60,6 +70,12 @@ int main(int argc, char **argv)
             o.cg_name = v;
         } else if (!strcmp(a, "--cwd")) {
             o.cwd = v;
+        } else if (!strcmp(a, "--hostname")) {
+            o.hostname = v;
+        } else if (!strcmp(a, "--box-name")) {
+            o.box_name = v;
+        } else if (!strcmp(a, "--box-stage")) {
+            o.box_stage = v;
         } else if (!strcmp(a, "--keep-ignored")) {
             char *end;
             unsigned long long m = strtoull(v, &end, 16);
@@ -82,10 +98,11 @@ int main(int argc, char **argv)
         else if (!strcmp(a, "--cgroup-fd")) o.cg_dir = (int)n;
         else if (!strcmp(a, "--cgroup-root-fd")) o.cg_root = (int)n;
         else if (!strcmp(a, "--cgroup-enforces")) o.by_cgroup = (unsigned)n;
+        else if (!strcmp(a, "--box-root-fd")) o.box_root_fd = (int)n;
         else return usage();
     }
     if (!supervise || o.fd_base < 3 || o.parent <= 0 || !o.cwd || (o.fg && o.ctty < 0) ||
-        i >= argc)
+        i >= argc || (o.box_stage && (!o.box_name || o.box_root_fd < 0 || !o.setup_argv[0])))
         return usage();
     o.argv = argv + i;
     iso_supervise(&o);

@@ -143,6 +143,15 @@ static int bin_isolate(char *nam, char **args, UNUSED(Options ops), UNUSED(int f
             status = ISOLATE_EXIT_FAILURE;
         }
         break;
+    case ISOLATE_MODE_BOXES:
+    case ISOLATE_MODE_RM_BOX:
+        fill_caller(&c, shell, sizeof shell);
+        status = 0;
+        if (isolate_boxes(&p, &c, stdout, &err) < 0) {
+            isolate_perror(&err);
+            status = ISOLATE_EXIT_FAILURE;
+        }
+        break;
     case ISOLATE_MODE_CHECK:
         status = isolate_check_run(&p, stdout);
         break;

@@ -1,0 +1,147 @@
+/*
+ * resolve.c - path lookups that never follow a symbolic link: openat2(2) with
+ * RESOLVE_NO_SYMLINKS and RESOLVE_NO_MAGICLINKS, and RESOLVE_BENEATH below a
+ * directory descriptor.
+ *
+ * Used in three processes. The caller's, to open a box's directory, its home
+ * and its files (box.c). The sandbox-building child, to make the mount points
+ * that lie inside a box's home and to look up again the host sockets and
+ * devices it shares (desktop.c). And the supervisor, through tree.c.
+ *
+ * Why: a box's home is written by untrusted code, which may leave a symbolic
+ * link where isolate later creates a mount point. Followed by the child, that
+ * link leads out of the box: to a writable --write directory, or through
+ * /proc/PID/root of the caller (still the host's /proc at that point) to any
+ * file of the user's. That is bubblewrap's CVE-2026-87766 (a mount point made
+ * through a parent symlink onto the host) and Flatpak's CVE-2024-42472 (a
+ * persistent directory replaced by a symlink between runs). Every component is
+ * therefore opened on its own, relative to the one before, with links refused
+ * (ELOOP) rather than followed, and the last one is handed on as a descriptor
+ * so that nothing is looked up by name again.
+ *
+ * The child's functions make system calls only: it shares the caller's memory.
+ */
+#include "internal.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <linux/mount.h>
+#include <linux/openat2.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+int iso_openat2(int dirfd, const char *path, int flags, unsigned mode, int beneath)
+{
+    struct open_how how;
+
+    memset(&how, 0, sizeof how);
+    how.flags = (unsigned long long)flags | O_CLOEXEC;
+    how.mode = (flags & (O_CREAT | O_TMPFILE)) ? mode : 0;
+    how.resolve = RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS | (beneath ? RESOLVE_BENEATH : 0);
+    return (int)syscall(SYS_openat2, dirfd, path, &how, sizeof how);
+}
+
+/* The message for a lookup refused at component [0, end) of full. */
+static void refused(struct isolate_error *e, int errnum, const char *full, size_t end)
+{
+    char part[PATH_MAX];
+
+    if (end >= sizeof part) end = sizeof part - 1;
+    memcpy(part, full, end);
+    part[end] = '\0';
+    if (errnum == ELOOP || errnum == EXDEV)
+        iso_err(e, 0,
+                "cannot make the mount point %s in the box's home: %s is a symbolic link, "
+                "and isolate never follows a link it finds in a box (remove it from inside "
+                "the box)",
+                full, part);
+    else
+        iso_err(e, errnum, "cannot make the mount point %s in the box's home (at %s)", full, part);
+}
+
+/*
+ * rel (components separated by '/', no "." or "..") below the directory root,
+ * made if missing: directories for the path, and the last component as a
+ * directory (is_dir) or an empty file. full is the same path as seen inside,
+ * for messages. Returns an O_PATH descriptor of the last component.
+ */
+int iso_mountpoint_beneath(int root, const char *rel, const char *full, int is_dir,
+                           struct isolate_error *e)
+{
+    size_t off = strlen(full) - strlen(rel); /* where rel starts in full */
+    char name[NAME_MAX + 1];
+    const char *p = rel;
+    int cur = iso_openat2(root, ".", O_PATH | O_DIRECTORY, 0, 1);
+
+    if (cur < 0) {
+        iso_err(e, errno, "cannot open the box's home");
+        return -1;
+    }
+    while (*p) {
+        size_t len = strcspn(p, "/");
+        int last = p[len] == '\0', fd, dir = !last || is_dir;
+
+        if (len == 0 || len > NAME_MAX) {
+            refused(e, ENAMETOOLONG, full, off + (size_t)(p - rel) + len);
+            goto fail;
+        }
+        memcpy(name, p, len);
+        name[len] = '\0';
+        fd = iso_openat2(cur, name, O_PATH | (dir ? O_DIRECTORY : 0), 0, 1);
+        if (fd < 0 && errno == ENOENT) {
+            /* mkdirat and O_CREAT|O_EXCL never follow a link in the last
+             * component: a link planted meanwhile makes them fail (EEXIST). */
+            if (dir && mkdirat(cur, name, 0755) < 0 && errno != EEXIST) goto refuse;
+            if (!dir) {
+                fd = iso_openat2(cur, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, 0644, 1);
+                if (fd < 0 && errno != EEXIST) goto refuse;
+                if (fd >= 0) close(fd);
+            }
+            fd = iso_openat2(cur, name, O_PATH | (dir ? O_DIRECTORY : 0), 0, 1);
+        }
+        if (fd < 0) goto refuse;
+        close(cur);
+        cur = fd;
+        p += len;
+        if (*p == '/') p++;
+        continue;
+    refuse:
+        refused(e, errno, full, off + (size_t)(p - rel) + len);
+        goto fail;
+    }
+    return cur;
+fail:
+    close(cur);
+    return -1;
+}
+
+/*
+ * A detached copy (open_tree OPEN_TREE_CLONE, flags added) of the file at
+ * path, looked up without following any link, provided it is still the file
+ * (dev, ino) the caller's process checked. For the host sockets and devices a
+ * sandbox shares: they lie outside any box, but between the caller's check and
+ * this lookup another process could swap a component.
+ */
+int iso_open_tree_same(const char *path, dev_t dev, ino_t ino, unsigned flags,
+                       struct isolate_error *e)
+{
+    struct stat st;
+    int fd = iso_openat2(AT_FDCWD, path, O_PATH, 0, 0), tree;
+
+    if (fd < 0) {
+        iso_err(e, errno, "cannot share %s", path);
+        return -1;
+    }
+    if (fstat(fd, &st) < 0 || st.st_dev != dev || st.st_ino != ino) {
+        close(fd);
+        iso_err(e, 0, "cannot share %s: it was replaced while the sandbox was being built", path);
+        return -1;
+    }
+    tree = (int)syscall(SYS_open_tree, fd, "", flags | AT_EMPTY_PATH);
+    if (tree < 0) iso_err(e, errno, "cannot share %s", path);
+    close(fd);
+    return tree;
+}
