@@ -11,7 +11,8 @@
  *   probe kill-group SIG  kill(0, SIG)              probe daemon SECONDS
  *   probe sleep SECONDS   probe exit N             probe signal SIG (raise)
  *   probe loopback        listen on 127.0.0.1, connect to itself, exchange a byte
- *   probe listen-tcp PORT SECONDS | listen-abstract NAME SECONDS   serve, for tests
+ *   probe listen-tcp PORT SECONDS | listen-abstract NAME SECONDS | listen-unix PATH SECONDS
+ *                                             serve, for tests
  *   probe sigwait SIG     block SIG, wait for it, print its name and exit 0
  */
 #include <arpa/inet.h>
@@ -314,6 +315,29 @@ static int listen_abstract(const char *name, int seconds)
     return serve(fd, seconds);
 }
 
+/* A server on a unix socket at path: says "accepted" for each connection,
+ * so a test sees that a client inside reached this very server. */
+static int listen_unix(const char *path, int seconds)
+{
+    struct sockaddr_un a;
+    int fd = socket(AF_UNIX, SOCK_STREAM, 0);
+    memset(&a, 0, sizeof a);
+    a.sun_family = AF_UNIX;
+    strncpy(a.sun_path, path, sizeof a.sun_path - 1);
+    if (bind(fd, (struct sockaddr *)&a, sizeof a) < 0) return report("bind", -1, errno);
+    alarm((unsigned)seconds);
+    if (listen(fd, 8) < 0) return report("listen", -1, errno);
+    printf("listening\n");
+    fflush(stdout);
+    for (;;) {
+        int c = accept(fd, NULL, NULL);
+        if (c < 0) continue;
+        printf("accepted\n");
+        fflush(stdout);
+        close(c);
+    }
+}
+
 static int sig_wait(int sig)
 {
     sigset_t set;
@@ -414,6 +438,7 @@ int main(int argc, char **argv)
     if (!strcmp(cmd, "listen-tcp") && argc > 3) return listen_tcp(atoi(argv[2]), atoi(argv[3]));
     if (!strcmp(cmd, "listen-abstract") && argc > 3)
         return listen_abstract(argv[2], atoi(argv[3]));
+    if (!strcmp(cmd, "listen-unix") && argc > 3) return listen_unix(argv[2], atoi(argv[3]));
     if (!strcmp(cmd, "sigwait") && argc > 2) return sig_wait(atoi(argv[2]));
     if (!strcmp(cmd, "signal") && argc > 2) {
         signal(atoi(argv[2]), SIG_DFL);
