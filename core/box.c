@@ -84,11 +84,18 @@ static int under(const char *path, const char *dir)
 /* Boxes kept outside the home (XDG_DATA_HOME elsewhere) would be readable by
  * every sandbox, other boxes included: they are hidden. Inside the home, the
  * private home already covers them. */
-static int hide_boxes(struct iso_plan *plan, const char *root)
+static int hide_boxes(struct iso_plan *plan, const char *dh, int made_by_this_run)
 {
-    char canon[PATH_MAX];
+    char canon[PATH_MAX + 16], real[PATH_MAX];
 
-    if (!realpath(root, canon)) return 0;
+    /* A box run makes the directory before the sandbox exists. */
+    if (realpath(dh, real))
+        snprintf(canon, sizeof canon, "%s/isolate/boxes", real);
+    else if (made_by_this_run)
+        snprintf(canon, sizeof canon, "%s/isolate/boxes", dh);
+    else
+        return 0;
+    if (!made_by_this_run && access(canon, F_OK) < 0) return 0;
     for (size_t i = 0; i < plan->nmounts; i++) {
         const struct iso_mount *m = &plan->mounts[i];
         if ((m->kind == ISO_M_TMPFS || m->persistent) && under(canon, m->path)) return 0;
@@ -110,7 +117,7 @@ int iso_box_plan(struct iso_plan *plan, const struct isolate_policy *p,
         if (!x || x[0] != '/' ||
             iso_boxes_locate(c->environ, root, sizeof root, dh, sizeof dh, err) < 0)
             return 0;
-        return hide_boxes(plan, root) < 0 ? (iso_err(err, 0, "out of memory"), -1) : 0;
+        return hide_boxes(plan, dh, 0) < 0 ? (iso_err(err, 0, "out of memory"), -1) : 0;
     }
     if (!plan->home || !(m = home_mount(plan))) {
         iso_err(err, 0,
@@ -146,7 +153,7 @@ int iso_box_plan(struct iso_plan *plan, const struct isolate_policy *p,
     m->label = "the box's home, kept between runs";
     snprintf(b->hostname, sizeof b->hostname, "isolate-%s", b->name);
     plan->hostname = b->hostname;
-    if (iso_plan_setenv(plan, "ISOLATE_BOX", b->name) < 0 || hide_boxes(plan, b->root) < 0) {
+    if (iso_plan_setenv(plan, "ISOLATE_BOX", b->name) < 0 || hide_boxes(plan, b->dh, 1) < 0) {
         iso_err(err, 0, "out of memory");
         return -1;
     }

@@ -276,7 +276,8 @@ static int loopback(void)
     return report("loopback", 0, 0);
 }
 
-/* Accepts connections until SECONDS pass; prints "listening" once ready. */
+/* Accepts connections until SECONDS pass; prints "listening" once ready, then
+ * "accepted" for each connection. */
 static int serve(int fd, int seconds)
 {
     alarm((unsigned)seconds);
@@ -285,7 +286,11 @@ static int serve(int fd, int seconds)
     fflush(stdout);
     for (;;) {
         int c = accept(fd, NULL, NULL);
-        if (c >= 0) close(c);
+        if (c < 0) continue;
+        /* A test sees that a client reached this very server. */
+        printf("accepted\n");
+        fflush(stdout);
+        close(c);
     }
 }
 
@@ -315,8 +320,6 @@ static int listen_abstract(const char *name, int seconds)
     return serve(fd, seconds);
 }
 
-/* A server on a unix socket at path: says "accepted" for each connection,
- * so a test sees that a client inside reached this very server. */
 static int listen_unix(const char *path, int seconds)
 {
     struct sockaddr_un a;
@@ -325,17 +328,7 @@ static int listen_unix(const char *path, int seconds)
     a.sun_family = AF_UNIX;
     strncpy(a.sun_path, path, sizeof a.sun_path - 1);
     if (bind(fd, (struct sockaddr *)&a, sizeof a) < 0) return report("bind", -1, errno);
-    alarm((unsigned)seconds);
-    if (listen(fd, 8) < 0) return report("listen", -1, errno);
-    printf("listening\n");
-    fflush(stdout);
-    for (;;) {
-        int c = accept(fd, NULL, NULL);
-        if (c < 0) continue;
-        printf("accepted\n");
-        fflush(stdout);
-        close(c);
-    }
+    return serve(fd, seconds);
 }
 
 static int sig_wait(int sig)

@@ -90,8 +90,9 @@ entries() { ls -A "$BOXES" 2>/dev/null | tr '\n' ' '; }
     # The boxes directory on a path every sandbox would see read-only.
     export XDG_DATA_HOME=$ISOLATE_ROOT/boxes-test.$$.$RANDOM
     BOXES=$XDG_DATA_HOME/isolate/boxes
-    run iso -q --box a sh -c 'echo private > ~/secret'
+    run iso -q --box a sh -c 'echo private > ~/secret; ls -A "$1" | wc -l' _ "$BOXES"
     [ "$status" -eq 0 ]
+    [ "$output" = 0 ]
     run iso -q --box b sh -c 'ls -A "$1" | wc -l; cat "$1/a/home/secret"' _ "$BOXES"
     [ "${lines[0]}" = 0 ]
     [[ "$output" == *"No such file"* ]]
