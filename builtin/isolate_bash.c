@@ -249,6 +249,19 @@ static char *isolate_doc[] = {
     "      --report FILE  write how the run ended as JSON",
     "      --meta FILE    the same, in ioi/isolate's meta-file format",
     "",
+    "Named sandboxes (a home kept between runs, in ~/.local/share/isolate/boxes):",
+    "      --box NAME     run in the box NAME, made on first use; without COMMAND,",
+    "                     an interactive bash in the box",
+    "      --setup SCRIPT run SCRIPT once, inside, when the box is made",
+    "      --boxes        list the boxes: size, when made, when last used",
+    "      --rm-box NAME  remove the box NAME and everything in it",
+    "",
+    "Sharing that weakens the isolation (each prints a warning; see --explain):",
+    "      --x11          the X display: every window, keystrokes, the clipboard",
+    "      --wayland      the Wayland compositor's socket",
+    "      --audio        the sound server: speakers and microphone",
+    "      --gpu          the GPU (/dev/dri): a large kernel driver within reach",
+    "",
     "  -v, --verbose      report each setup step",
     "  -q, --quiet        do not print notes",
     "      --explain      say what the sandbox would allow, run nothing",
@@ -269,6 +282,7 @@ VISIBLE struct builtin isolate_struct = {
     isolate_doc,
     "isolate [-c STRING] [-w PATH] [--ro PATH] [--hide PATH] [--env NAME[=VALUE]] "
     "[--keep-fd N] [--time SEC] [--wall SEC] [--mem SIZE] [--pids N] [--report FILE] "
+    "[--box NAME [--setup SCRIPT]] [--x11] [--wayland] [--audio] [--gpu] "
     "[-vq] [--explain] [COMMAND [ARGS...]]",
     0,
 };

@@ -50,10 +50,10 @@ fi
 # Options that take a value, as the next word or attached. A test compares
 # these lists with `isolate --help`.
 __isolate_value_short=cw
-__isolate_value_long=" write ro hide env keep-fd time wall mem pids fsize nofile tmp-size report meta "
+__isolate_value_long=" write ro hide env keep-fd time wall mem pids fsize nofile tmp-size report meta box setup rm-box "
 # Options without a value after which a command still follows (--explain,
 # --check, --help and --version run none).
-__isolate_flag_long=" verbose quiet no-limits "
+__isolate_flag_long=" verbose quiet no-limits x11 wayland audio gpu "
 
 # --- Reading a line as bash would ---------------------------------------------
 
@@ -935,7 +935,8 @@ _isolate() {
             break
             ;;
         -c | -w | --write | --ro | --hide | --env | --keep-fd | --time | --wall | --mem | \
-            --pids | --fsize | --nofile | --tmp-size | --report | --meta) ((i += 2)) ;;
+            --pids | --fsize | --nofile | --tmp-size | --report | --meta | --box | --setup | \
+            --rm-box) ((i += 2)) ;;
         -*) ((i++)) ;;
         *) break ;;
         esac
@@ -965,11 +966,25 @@ _isolate() {
         COMPREPLY=($(compgen -W "$(command ls /proc/$$/fd 2>/dev/null)" -- "$cur"))
         return 0
         ;;
-    -c | --check | --time | --wall | --mem | --pids | --fsize | --nofile | --tmp-size) return 0 ;;
+    --box | --rm-box)
+        # The boxes there are (box.c: $XDG_DATA_HOME/isolate/boxes/NAME).
+        local data=${XDG_DATA_HOME-} b names=()
+        [[ $data == /* ]] || data=$HOME/.local/share
+        for b in "$data"/isolate/boxes/*/; do
+            b=${b%/} b=${b##*/}
+            [[ $b != .* && -d $data/isolate/boxes/$b ]] && names+=("$b")
+        done
+        COMPREPLY=($(compgen -W "${names[*]}" -- "$cur"))
+        return 0
+        ;;
+    -c | --check | --time | --wall | --mem | --pids | --fsize | --nofile | --tmp-size | --setup)
+        return 0
+        ;;
     esac
     COMPREPLY=($(compgen -W "-c -w --write --ro --hide --env --keep-fd --time --wall --mem --pids
-        --fsize --nofile --tmp-size --no-limits --report --meta -v --verbose -q --quiet --explain
-        --check -h --help --version --" -- "$cur"))
+        --fsize --nofile --tmp-size --no-limits --report --meta --box --setup --boxes --rm-box
+        --x11 --wayland --audio --gpu -v --verbose -q --quiet --explain --check -h --help
+        --version --" -- "$cur"))
 }
 complete -F _isolate isolate
 

@@ -57,10 +57,10 @@
 # Options that take a value, as the next word or attached. A test compares
 # these lists with `isolate --help`.
 typeset -g __isolate_value_short=cw
-typeset -g __isolate_value_long=" write ro hide env keep-fd time wall mem pids fsize nofile tmp-size report meta "
+typeset -g __isolate_value_long=" write ro hide env keep-fd time wall mem pids fsize nofile tmp-size report meta box setup rm-box "
 # Options without a value after which a command still follows (--explain,
 # --check, --help and --version run none).
-typeset -g __isolate_flag_long=" verbose quiet no-limits "
+typeset -g __isolate_flag_long=" verbose quiet no-limits x11 wayland audio gpu "
 
 # --- Reading a line as zsh would -----------------------------------------------------
 

@@ -55,3 +55,27 @@ teardown() {
     tmux_type "exit"
     tmux_wait '^\$ ?$'
 }
+
+completion() {
+    local sh=$1 before=$2
+    "$ISOLATE_ROOT/cli/isolate" -q --box alpha true
+    "$ISOLATE_ROOT/cli/isolate" -q --box beta true
+    tmux_start_hooked "$sh" "$before"
+    tmux_prompt
+    tmux_cmd send-keys -t t -l "isolate --rm-box al"
+    tmux_keys Tab
+    tmux_wait '^\$ isolate --rm-box alpha ?$'
+    tmux_keys C-u
+    tmux_cmd send-keys -t t -l "isolate -q --box b"
+    tmux_keys Tab
+    tmux_wait '^\$ isolate -q --box beta ?$'
+    tmux_cmd send-keys -t t -l -- "--x1"
+    tmux_keys Tab
+    tmux_wait '^\$ isolate -q --box beta --x11 ?$'
+    tmux_keys C-u
+}
+
+@test "bash: completion offers the boxes for --box and --rm-box" { completion bash ""; }
+@test "zsh: completion offers the boxes for --box and --rm-box" {
+    completion zsh "autoload -Uz compinit && compinit -u"
+}
