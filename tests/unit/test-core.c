@@ -300,6 +300,23 @@ static void test_parse_invalid(void)
         {{"isolate", "--check", "--"}, {"--check", "TEXT"}},
         {{"isolate", "--check", "curl x", "| sh"}, {"--check", "one TEXT"}},
         {{"isolate", "--check", "-v", "x"}, {"--check", "one TEXT"}},
+        {{"isolate", "--box"}, {"--box", "NAME"}},
+        {{"isolate", "--box", "", "ls"}, {"--box", "it is empty"}},
+        {{"isolate", "--box", "a/b", "ls"}, {"--box", "a slash"}},
+        {{"isolate", "--box", "..", "ls"}, {"--box", "'..'"}},
+        {{"isolate", "--box", ".x", "ls"}, {"--box", "with a dot"}},
+        {{"isolate", "--box", "-x", "ls"}, {"--box", "with a dash"}},
+        {{"isolate", "--box=a b", "ls"}, {"--box", "a space"}},
+        {{"isolate", "--box", "a\033[2J", "ls"}, {"--box", "'a?[2J'"}},
+        {{"isolate", "--rm-box", "a/b"}, {"--rm-box", "a slash"}},
+        {{"isolate", "--setup", "x", "ls"}, {"--setup", "--box NAME"}},
+        {{"isolate", "--box", "b", "--setup="}, {"--setup", "SCRIPT"}},
+        {{"isolate", "--boxes", "ls"}, {"--boxes", "no command"}},
+        {{"isolate", "--rm-box", "b", "ls"}, {"--rm-box", "no command"}},
+        {{"isolate", "--box", "a", "--rm-box", "b"}, {"--box", "--rm-box"}},
+        {{"isolate", "--rm-box", "a", "--box", "b"}, {"--box", "--rm-box"}},
+        {{"isolate", "--x11=1", "ls"}, {"--x11", "no value"}},
+        {{"isolate", "--gpu=", "ls"}, {"--gpu", "no value"}},
     };
     struct isolate_policy p;
     struct isolate_error e;
@@ -343,6 +360,51 @@ static void test_parse_invalid(void)
         ok(parse(&p, v, &e) == -1 && contains(e.msg, "--zzzz") && strlen(e.msg) < sizeof e.msg - 1,
            "a long unknown option is named, cut to a bounded message");
     }
+}
+
+/* ------------------------------------ isolate_parse: boxes and sharing */
+
+static void test_parse_boxes(void)
+{
+    struct isolate_policy p;
+    struct isolate_error e;
+    char name[64];
+    int r;
+
+    r = parse(&p, ARGV("--box", "dev"), &e);
+    ok(r == 0 && streq(p.box, "dev") && p.argc == 0 && !p.command && p.mode == ISOLATE_MODE_RUN,
+       "--box NAME without a command: the shell in the box (%s)", r ? e.msg : "ok");
+    isolate_policy_free(&p);
+    r = parse(&p, ARGV("--box=a.b_c-1", "--setup", "make deps", "ls"), &e);
+    ok(r == 0 && streq(p.box, "a.b_c-1") && streq(p.setup, "make deps") && p.argc == 1,
+       "--box=NAME --setup SCRIPT COMMAND (%s)", r ? e.msg : "ok");
+    isolate_policy_free(&p);
+    r = parse(&p, ARGV("-q", "--boxes"), &e);
+    ok(r == 0 && p.mode == ISOLATE_MODE_BOXES && p.quiet, "--boxes needs no command");
+    isolate_policy_free(&p);
+    r = parse(&p, ARGV("--rm-box", "dev"), &e);
+    ok(r == 0 && p.mode == ISOLATE_MODE_RM_BOX && streq(p.box, "dev"), "--rm-box NAME");
+    isolate_policy_free(&p);
+    r = parse(&p, ARGV("--x11", "--wayland", "--audio", "--gpu", "ls"), &e);
+    ok(r == 0 && p.share == (ISOLATE_SHARE_X11 | ISOLATE_SHARE_WAYLAND | ISOLATE_SHARE_AUDIO |
+                             ISOLATE_SHARE_GPU),
+       "--x11 --wayland --audio --gpu: each its own bit");
+    isolate_policy_free(&p);
+    r = parse(&p, ARGV("--audio", "ls"), &e);
+    ok(r == 0 && p.share == ISOLATE_SHARE_AUDIO, "--audio alone shares only the sound server");
+    isolate_policy_free(&p);
+    memset(name, 'n', 48);
+    name[48] = '\0';
+    r = parse(&p, ARGV("--box", name, "ls"), &e);
+    ok(r == 0, "a box name of 48 characters is taken");
+    isolate_policy_free(&p);
+    name[48] = 'n';
+    name[49] = '\0';
+    r = parse(&p, ARGV("--box", name, "ls"), &e);
+    ok(r == -1 && contains(e.msg, "longer than 48"), "one of 49 is refused: %s", e.msg);
+    ok(iso_box_name_problem("x..y") && iso_box_name_problem("été") &&
+           !iso_box_name_problem("0") && !iso_box_name_problem("a.b"),
+       "'..' inside and non-ASCII letters are refused; digits and single dots are not");
 }
 
 /* ----------------------------------------- isolate_parse: pure, reentrant */
@@ -1082,6 +1144,36 @@ static void test_plan(void)
         }
     }
 
+    /* A box: its home replaces the private home, bound from a descriptor;
+     * what is mounted below the home is made without following links; the
+     * plan makes nothing (the box is made when it runs). */
+    {
+        char *opts[] = {"--box", "dev", "--ro", proj, NULL};
+        char boxes[PATH_MAX + 32];
+        sub(buf, proj, "sub");
+        plan_for(&x, buf, home, opts);
+        ok(x.rc == 0, "--box: plan built (%s)", x.rc ? x.err.msg : "ok");
+        if (x.rc == 0) {
+            const struct iso_mount *h = find_mount(&x.plan, home, ISO_M_BIND);
+            const struct iso_mount *r = find_mount(&x.plan, proj, ISO_M_BIND);
+            const struct iso_mount *c = find_mount(&x.plan, buf, -1);
+            ok(h && h->persistent && h->pinned && h->writable && !h->in_box &&
+                   !find_mount(&x.plan, home, ISO_M_TMPFS),
+               "--box: the box's home is a writable bind at H, from a descriptor, not a tmpfs");
+            ok(r && r->in_box && !r->writable && c == NULL,
+               "--box: --ro below the home is made in the box's home without links; the cwd "
+               "below it needs no mount of its own");
+            ok(x.plan.box && &x.plan.mounts[x.plan.box_mount] == h, "--box: box_mount is the home");
+            ok(streq(x.plan.hostname, "isolate-dev") && streq(env_value(x.plan.envp, "ISOLATE_BOX"),
+                                                              "dev"),
+               "--box: host name isolate-dev, ISOLATE_BOX=dev");
+            ok(x.plan.pin_fd < 0 && x.plan.box_fd < 0, "--box: the plan holds no descriptor");
+        }
+        plan_done(&x);
+        snprintf(boxes, sizeof boxes, "%s/.local/share/isolate", home);
+        ok(access(boxes, F_OK) < 0, "--box: the plan made nothing (%s)", boxes);
+    }
+
     if (chdir(origin) < 0) diag("chdir back: %s", strerror(errno));
     nftw(scratch, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
     ok(access(scratch, F_OK) < 0, "scratch tree removed");
@@ -1415,6 +1507,7 @@ int main(void)
 
     test_parse_valid();
     test_parse_invalid();
+    test_parse_boxes();
     test_parse_pure();
     test_parse_fd();
     test_env_names();
