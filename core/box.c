@@ -47,6 +47,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#ifndef SYS_fchmodat2
+#define SYS_fchmodat2 452 /* the same number on every architecture */
+#endif
 #ifndef RENAME_NOREPLACE
 #define RENAME_NOREPLACE 1
 #endif
@@ -222,6 +225,11 @@ int iso_box_prepare(struct iso_plan *plan, const struct isolate_policy *p,
             r = -1;
         } else {
             futimens(b->dir_fd, NULL); /* "last used", for --boxes */
+            /* The home is the user's alone, whatever mode a sandbox left it in
+             * (chmod 777 ~ inside would open it to other users of the host;
+             * chmod 000 ~ would lock the next run out). Never a link's mode:
+             * AT_SYMLINK_NOFOLLOW (and "home" was just opened without links). */
+            syscall(SYS_fchmodat2, b->dir_fd, "home", 0700, AT_SYMLINK_NOFOLLOW);
             b->setup_skipped = p->setup != NULL;
         }
     } else if (r == 1) {

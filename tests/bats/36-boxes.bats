@@ -105,6 +105,16 @@ entries() { ls -A "$BOXES" 2>/dev/null | tr '\n' ' '; }
     rm -rf "$XDG_DATA_HOME"
 }
 
+@test "a box's home is the user's alone, whatever mode a sandbox left it in" {
+    iso -q --box m sh -c 'chmod 777 ~'
+    [ "$(stat -c %a "$BOXES/m/home")" = 777 ]
+    run iso -q --box m sh -c 'stat -c %a ~; chmod 000 ~'
+    [ "$output" = 700 ]
+    run iso -q --box m sh -c 'stat -c %a ~'
+    [ "$status" -eq 0 ]
+    [ "$output" = 700 ]
+}
+
 @test "the current directory is shown in a box as in the default sandbox" {
     mkdir -p "$SCRATCH/proj"
     echo code >"$SCRATCH/proj/main.c"
