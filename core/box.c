@@ -204,7 +204,10 @@ static int make_box(struct iso_box *b, int commit, struct isolate_error *e)
     return 0;
 fail:
     iso_box_err(e, b->name, errno, "cannot make it in %s", b->root);
-    iso_tree_remove(b->root_fd, b->stage, e);
+    {
+        struct isolate_error ignored;
+        iso_tree_remove(b->root_fd, b->stage, &ignored);
+    }
     return -1;
 }
 
