@@ -253,7 +253,7 @@ static char *isolate_doc[] = {
     "      --box NAME     run in the box NAME, made on first use; without COMMAND,",
     "                     an interactive bash in the box",
     "      --setup SCRIPT run SCRIPT once, inside, when the box is made",
-    "      --boxes        list the boxes: size, when made, when last used",
+    "      --boxes        list the boxes: size, when created, when last used",
     "      --rm-box NAME  remove the box NAME and everything in it",
     "",
     "Sharing that weakens the isolation (each prints a warning; see --explain):",

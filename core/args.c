@@ -121,7 +121,7 @@ ISO_PUBLIC const char isolate_usage_text[] =
     "      --box NAME     run in the box NAME, whose home is kept between runs (made\n"
     "                     on first use); without COMMAND, an interactive shell inside\n"
     "      --setup SCRIPT run SCRIPT (a shell command) once, inside, when the box is made\n"
-    "      --boxes        list the boxes: size, when made, when last used\n"
+    "      --boxes        list the boxes: size, when created, when last used\n"
     "      --rm-box NAME  remove the box NAME and everything in it\n"
     "\n"
     "Sharing that weakens the isolation (each prints a warning; -q silences it):\n"

@@ -335,7 +335,7 @@ static int list_boxes(char *const *env, FILE *out, struct isolate_error *e)
     if (rc == 0 && n == 0) fprintf(out, "no boxes (isolate keeps them in %s)\n", root);
     if (rc == 0 && n) {
         qsort(v, n, sizeof *v, by_name);
-        fprintf(out, "%-20s %10s  %-16s  %-16s\n", "NAME", "SIZE", "MADE", "LAST USED");
+        fprintf(out, "%-20s %10s  %-16s  %s\n", "NAME", "SIZE", "CREATED", "LAST USED");
         for (size_t i = 0; i < n; i++) {
             char size[32], made[32], used[32];
             if (v[i].problem) {

@@ -252,7 +252,7 @@ entries() { ls -A "$BOXES" 2>/dev/null | tr '\n' ' '; }
 
 # --- --boxes and --rm-box ------------------------------------------------------
 
-@test "--boxes lists each box: name, size, when made, when last used" {
+@test "--boxes lists each box: name, size, when created, when last used" {
     run iso --boxes
     [ "$status" -eq 0 ]
     [ "$output" = "no boxes (isolate keeps them in $BOXES)" ]
@@ -261,7 +261,7 @@ entries() { ls -A "$BOXES" 2>/dev/null | tr '\n' ' '; }
     touch -d '2020-01-02 03:04' "$BOXES/alpha"
     run iso --boxes
     [ "$status" -eq 0 ]
-    [[ "${lines[0]}" =~ ^NAME\ +SIZE\ +MADE\ +LAST\ USED ]]
+    [[ "${lines[0]}" =~ ^NAME\ +SIZE\ +CREATED\ +LAST\ USED ]]
     [ "${#lines[@]}" -eq 3 ]
     [[ "${lines[1]}" =~ ^alpha\ +[0-9.]+\ KiB\ +[0-9]{4}-[0-9]{2}-[0-9]{2}\ [0-9]{2}:[0-9]{2}\ +2020-01-02\ 03:04$ ]]
     [[ "${lines[2]}" =~ ^beta\ +[0-9]{3}(\.[0-9])?\ KiB\ + ]]
