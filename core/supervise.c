@@ -19,6 +19,8 @@
  * ended (same exit code, or death by the same signal) so that the shell
  * reports it as it would report the command itself; a limit gives its own
  * status (124 for the wall clock, as timeout(1) does).
+ * On the first run of a new box with a --setup, it puts the box in place once
+ * the setup has succeeded, or removes it (boxsetup.c, init.c).
  */
 #include "internal.h"
 
