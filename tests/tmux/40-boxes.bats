@@ -77,5 +77,5 @@ completion() {
 
 @test "bash: completion offers the boxes for --box and --rm-box" { completion bash ""; }
 @test "zsh: completion offers the boxes for --box and --rm-box" {
-    completion zsh "autoload -Uz compinit && compinit -u"
+    completion zsh "autoload -Uz compinit && compinit -u -d $BATS_TEST_TMPDIR/zcompdump"
 }
