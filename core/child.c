@@ -58,7 +58,9 @@ int iso_child_setup(struct iso_plan *plan)
         iso_err(e, errno, "cannot create a process group");
         return -1;
     }
-    if (iso_userns_map(plan, e) < 0 || iso_mounts_setup(plan, e) < 0) return -1;
+    /* --net's helper starts from the caller's view of the mounts (nethelper.c). */
+    if (iso_userns_map(plan, e) < 0 || iso_net_start(plan, e) < 0 || iso_mounts_setup(plan, e) < 0)
+        return -1;
     if ((helper = iso_fds_prepare(plan, e)) < 0 || keep_caps_across_exec(e) < 0) return -1;
     /* The supervisor dies with the caller; PID 1 dies with the supervisor. */
     if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0) {

@@ -73,8 +73,7 @@ int iso_plan_describe(const struct iso_plan *plan, const struct isolate_policy *
         fprintf(out, " (the current directory %s %s, so it is not exposed)", plan->cwd_host,
                 plan->cwd_note);
     fprintf(out, "\n");
-    fprintf(out, "  network: none; only its own loopback (host services and abstract sockets "
-                 "unreachable)\n");
+    iso_netmode_describe(plan, out);
     fprintf(out, "  processes: its own PID namespace; own process group; everything is killed "
                  "when the command ends or the calling shell dies\n");
     fprintf(out, "  also private: IPC, host name '%s', cgroup view\n", ISO_HOSTNAME);

@@ -52,6 +52,26 @@ struct iso_limits_plan {
     unsigned by_cgroup;      /* which a delegated cgroup enforces */
 };
 
+/* The network mode as the plan resolves it (netmode.c), and what the setup
+ * child leaves for the supervisor and PID 1 (nethelper.c). */
+struct iso_netplan {
+    enum isolate_net mode; /* NONE, HOST, or the NAT helper chosen: PASTA or SLIRP4NETNS */
+    char *helper;          /* NAT: absolute path of pasta or slirp4netns */
+    char **argv;           /* NAT: its command line */
+    const char *fwd;       /* NAT: the DNS forwarder's address inside, when one is used */
+    char host_dns[64];     /* the host's first nameserver, or "" */
+    char *resolv;          /* resolv.conf the sandbox sees, when the host's cannot serve */
+    char *resolv_at;       /* where it goes: the host file /etc/resolv.conf resolves to */
+    int resolv_private;    /* that path lies in a private directory: written there */
+    /* Filled by the setup child: */
+    int netns_fd; /* the sandbox's network namespace, until joined */
+    int ready_fd; /* read end of the helper's readiness pipe, or -1 */
+    int log_fd;   /* a memfd holding the helper's messages, or -1 */
+    int pid_fd;   /* a pidfd of the helper, or -1 */
+    pid_t pid;
+    volatile int exec_errno;
+};
+
 /*
  * Everything the sandbox-building children need, computed in the parent so
  * that they (which share the shell's memory) only make system calls: no
@@ -87,6 +107,7 @@ struct iso_plan {
     int meta_fd;        /* --meta, likewise */
     pid_t parent_pid;   /* the supervisor dies with this process */
     struct isolate_error err; /* filled by the setup child when setup fails */
+    struct iso_netplan net;   /* --net (netmode.c, nethelper.c) */
 };
 
 /* Descriptor numbers after exec: above every --keep-fd. */
@@ -96,7 +117,10 @@ struct iso_plan {
 #define ISO_FD_META(plan) ((plan)->fd_base + 3)   /* --meta, supervisor only */
 #define ISO_FD_CGROUP(plan) ((plan)->fd_base + 4) /* the sandbox's cgroup, supervisor */
 #define ISO_FD_CGROOT(plan) ((plan)->fd_base + 5) /* the directory holding it */
-#define ISO_FD_COUNT 6                            /* numbers reserved from fd_base */
+#define ISO_FD_NETREADY(plan) ((plan)->fd_base + 6) /* NAT helper's readiness, PID 1 */
+#define ISO_FD_NETLOG(plan) ((plan)->fd_base + 7)   /* NAT helper's messages, PID 1 */
+#define ISO_FD_NETPID(plan) ((plan)->fd_base + 8)   /* NAT helper's pidfd, supervisor */
+#define ISO_FD_COUNT 9                              /* numbers reserved from fd_base */
 
 /* error.c */
 void iso_err(struct isolate_error *e, int errnum, const char *fmt, ...)
@@ -139,6 +163,28 @@ void iso_userns_hint(struct isolate_error *e, int errnum);
 
 /* net.c */
 int iso_net_loopback_up(void);
+
+/* netmode.c: --net, resolved in the caller */
+int iso_net_mode_parse(const char *value);
+const char *iso_net_mode_name(int mode);
+int iso_net_is_nat(int mode);
+int iso_netmode_plan(struct iso_plan *plan, const struct isolate_policy *p,
+                     const struct isolate_caller *c, struct isolate_error *err);
+int iso_netmode_args(const struct iso_plan *plan, char **v, size_t *n);
+void iso_netmode_free(struct iso_plan *plan);
+void iso_netmode_notes(const struct iso_plan *plan);
+void iso_netmode_describe(const struct iso_plan *plan, FILE *out);
+int iso_resolv_for_sandbox(const char *host, const char *fwd, char *out, size_t size, char *first,
+                           size_t first_size);
+#define ISO_NET_READY_TIMEOUT_MS 10000
+
+/* nethelper.c: the NAT helper's life */
+int iso_net_start(struct iso_plan *plan, struct isolate_error *e); /* setup child */
+int iso_net_resolv(const struct iso_plan *plan, int tmpfs, struct isolate_error *e);
+struct iso_init_opts;
+int iso_net_pid1(const struct iso_init_opts *o, struct isolate_error *e); /* PID 1 */
+int iso_net_wait(const struct iso_init_opts *o, struct isolate_error *e); /* PID 1 */
+void iso_net_stop(const struct iso_init_opts *o);                         /* supervisor */
 
 /*
  * A system call that returns -errno and never touches errno. PID 1 shares
@@ -263,6 +309,7 @@ struct iso_init_opts {
     const char *cwd; /* PID 1: where the command starts */
     sigset_t keep_ignored; /* PID 1: ignored signals the command inherits */
     char **argv;     /* PID 1: the command */
+    int net;         /* enum isolate_net: NONE, HOST, PASTA or SLIRP4NETNS */
 };
 int iso_supervise(const struct iso_init_opts *o) __attribute__((noreturn));
 /* pid1.c, init.c */

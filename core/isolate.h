@@ -55,6 +55,16 @@ struct isolate_path {
     const char *arg; /* as the user gave it; borrowed from argv */
 };
 
+/* The sandbox's network (--net). */
+enum isolate_net {
+    ISOLATE_NET_NONE = 0,    /* default: a network namespace of its own, loopback only */
+    ISOLATE_NET_NAT,         /* --net: its own namespace behind user-mode NAT (pasta, or
+                              * slirp4netns when pasta is not installed) */
+    ISOLATE_NET_PASTA,       /* --net=pasta: the same, through pasta only */
+    ISOLATE_NET_SLIRP4NETNS, /* --net=slirp4netns: the same, through slirp4netns only */
+    ISOLATE_NET_HOST,        /* --net=host: the host's network namespace, shared */
+};
+
 /* Resource limits. 0 means "not set". */
 struct isolate_limits {
     double time_s;                /* --time: CPU seconds of the whole sandbox */
@@ -86,6 +96,7 @@ struct isolate_policy {
     const char *meta_path;   /* --meta FILE: ioi/isolate's key:value format */
     char *const *argv;   /* the command and its arguments (with -c: $0 $1 ...) */
     int argc;
+    enum isolate_net net; /* --net[=MODE] */
 };
 
 /* Parses argv[0..argc) (argv[0] is the program name). Options stop at the first

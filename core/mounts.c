@@ -342,6 +342,7 @@ int iso_mounts_setup(struct iso_plan *plan, struct isolate_error *e)
     if (setup_dev(plan, tmpfs, dev, e) < 0) goto out;
     for (size_t i = 0; i < plan->nmounts; i++)
         if (apply_step(&plan->mounts[i], i, tmpfs, plan->verbose, e) < 0) goto out;
+    if (iso_net_resolv(plan, tmpfs, e) < 0) goto out;
     rc = 0;
     if (sys_mount_setattr(tmpfs, "", AT_EMPTY_PATH, MOUNT_ATTR_RDONLY, 0) < 0 ||
         sys_move_mount(tmpfs, "/proc") < 0) {

@@ -397,6 +397,7 @@ static int build_helper_argv(struct iso_plan *plan, const struct isolate_policy 
     if (plan->quiet && push(v, &n, "--quiet")) goto oom;
     if (push_limits(plan, v, &n) < 0) goto oom;
     if (push(v, &n, "--cwd") || push(v, &n, plan->cwd_inside)) goto oom;
+    if (iso_netmode_args(plan, v, &n) < 0) goto oom;
     snprintf(num, sizeof num, "%llx", ignored_mask(&plan->keep_ignored));
     if (push(v, &n, "--keep-ignored") || push(v, &n, num) || push(v, &n, "--")) goto oom;
     if (p->command && (push(v, &n, c->shell && *c->shell ? c->shell : "/bin/sh") ||
@@ -480,6 +481,7 @@ int iso_plan_build(struct iso_plan *plan, const struct isolate_policy *p,
                 m->under_private = 1;
     }
     if (check_keep_fds(plan, p, err) < 0) goto fail;
+    if (iso_netmode_plan(plan, p, c, err) < 0) goto fail;
     if (!(plan->envp = iso_env_build(c->environ, envhome, p->env, p->nenv,
                                      err)))
         goto fail;
@@ -512,6 +514,7 @@ int iso_plan_prepare_run(struct iso_plan *plan, const struct isolate_policy *p,
 
 void iso_plan_free(struct iso_plan *plan)
 {
+    iso_netmode_free(plan);
     for (size_t i = 0; i < plan->nmounts; i++) {
         free(plan->mounts[i].path);
         free(plan->mounts[i].link_to);

@@ -43,6 +43,7 @@ static void say_notes(const struct iso_plan *plan)
         iso_say("note: the current directory %s %s; it is not exposed (starting in %s; "
                 "-w . or --ro . exposes it)",
                 plan->cwd_host, plan->cwd_note, plan->cwd_inside);
+    iso_netmode_notes(plan);
 }
 
 /* A run that failed before its report files were open still reports. */

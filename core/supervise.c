@@ -239,6 +239,7 @@ static void __attribute__((noreturn)) setup_failed(const struct iso_init_opts *o
     struct isolate_error e = *why;
 
     if (pid1 > 0) waitpid(pid1, NULL, __WALL);
+    iso_net_stop(o);
     if (!e.msg[0]) {
         iso_err(&e, 0, "the sandbox's PID 1 ended during its setup");
         isolate_perror(&e);
@@ -354,6 +355,7 @@ int iso_supervise(const struct iso_init_opts *o)
     iso_report_json(o->report_fd, &r);
     iso_report_meta(o->meta_fd, &r);
     if (r.killed_by && !o->quiet) iso_say("stopped: %s", r.message);
+    iso_net_stop(o);
     status = iso_result_status(&r);
     end_like(status);
 }

@@ -8,7 +8,8 @@
  *   isolate-init --supervise --parent PID --fd-base N [--ctty FD --fg]
  *                [--verbose] [--quiet] [LIMITS] [--report-fd FD] [--meta-fd FD]
  *                [--cgroup-fd FD --cgroup-root-fd FD --cgroup-name NAME --cgroup-enforces MASK]
- *                --cwd DIR --keep-ignored MASK -- COMMAND [ARGS...]
+ *                --cwd DIR [--net host|pasta|slirp4netns] --keep-ignored MASK
+ *                -- COMMAND [ARGS...]
  */
 #include "../core/internal.h"
 
@@ -60,6 +61,8 @@ int main(int argc, char **argv)
             o.cg_name = v;
         } else if (!strcmp(a, "--cwd")) {
             o.cwd = v;
+        } else if (!strcmp(a, "--net")) {
+            if ((o.net = iso_net_mode_parse(v)) < 0) return usage();
         } else if (!strcmp(a, "--keep-ignored")) {
             char *end;
             unsigned long long m = strtoull(v, &end, 16);
