@@ -70,6 +70,7 @@ struct iso_netplan {
     int pid_fd;   /* a pidfd of the helper, or -1 */
     pid_t pid;
     volatile int exec_errno;
+    const char *volatile failed_step; /* what the launcher could not do */
 };
 
 /*

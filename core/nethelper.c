@@ -86,10 +86,10 @@ static int hide(const char *dir, const char *helper)
 }
 
 /* The helper parses what the sandbox sends. Should that ever subvert it, it
- * finds the caller's files read-only, and the home, the temporary directories
- * and the session's sockets (/run/user: agents, D-Bus) gone, in this copy of
- * the mount namespace that only it uses. /run stays: /etc/resolv.conf often
- * leads there. */
+ * finds the caller's files read-only, and the home, the temporary directories,
+ * shared memory and the session's sockets (/run/user: agents, D-Bus) gone, in
+ * this copy of the mount namespace that only it uses. /run stays:
+ * /etc/resolv.conf often leads there. */
 static int confine(const struct iso_plan *plan)
 {
     struct mount_attr ro = {.attr_set = MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID};
@@ -100,7 +100,8 @@ static int confine(const struct iso_plan *plan)
         if (m->kind != ISO_M_TMPFS || m->under_private || !strcmp(m->path, "/run")) continue;
         if (hide(m->path, plan->net.helper) < 0) return -1;
     }
-    return hide("/run/user", plan->net.helper);
+    if (hide("/run/user", plan->net.helper) < 0) return -1;
+    return hide("/dev/shm", plan->net.helper);
 }
 
 struct launch {
@@ -115,8 +116,12 @@ static int launcher_entry(void *arg)
     int src[5], moved[5];
     sigset_t none;
 
-    if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || setpgid(0, 0) < 0 || confine(l->plan) < 0)
+    n->failed_step = "cannot confine";
+    /* The working directory is the caller's, perhaps in the home just hidden. */
+    if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || setpgid(0, 0) < 0 || confine(l->plan) < 0 ||
+        chdir("/") < 0)
         goto fail;
+    n->failed_step = "cannot pass descriptors to";
     src[0] = open("/dev/null", O_RDONLY | O_CLOEXEC);
     src[1] = src[2] = n->log_fd;
     src[3] = n->netns_fd;
@@ -130,6 +135,7 @@ static int launcher_entry(void *arg)
     if (syscall(SYS_close_range, 5U, ~0U, 0) < 0 || keep_net_caps() < 0) goto fail;
     sigemptyset(&none);
     sigprocmask(SIG_SETMASK, &none, NULL);
+    n->failed_step = "cannot start";
     execve(n->helper, n->argv, l->plan->envp);
 fail:
     n->exec_errno = errno ? errno : EINVAL;
@@ -165,7 +171,8 @@ int iso_net_start(struct iso_plan *plan, struct isolate_error *e)
     close(ready[1]);
     n->ready_fd = ready[0];
     if (pid < 0 || n->exec_errno) {
-        iso_err(e, pid < 0 ? errno : n->exec_errno, "--net: cannot start %s", n->helper);
+        iso_err(e, pid < 0 ? errno : n->exec_errno, "--net: %s %s",
+                pid < 0 ? "cannot start" : n->failed_step, n->helper);
         if (pid > 0) waitpid(pid, NULL, __WALL);
         return -1;
     }
