@@ -19,6 +19,7 @@ set -u
 RUNS=${1:-200}
 here=$(cd "$(dirname "$0")/.." && pwd)
 enable -f "$here/builtin/isolate.so" isolate || exit 1
+source "$here/bench/lib.bash"
 
 variants=(bare default host pasta slirp4netns)
 
@@ -35,24 +36,7 @@ run_one() {
 for v in "${variants[@]}"; do
     run_one "$v" >/dev/null || { echo "bench/net.sh: $v does not run" >&2; exit 1; }
 done
-declare -A samples
-for ((i = 0; i < RUNS; i++)); do
-    for v in "${variants[@]}"; do
-        t0=$EPOCHREALTIME
-        run_one "$v" >/dev/null 2>&1
-        t1=$EPOCHREALTIME
-        samples[$v]+="$(( (${t1/./} - ${t0/./}) )) "
-    done
-done
-
-pct() { # pct P values... -> the P-th percentile (nearest rank)
-    local p=$1; shift
-    local sorted=($(printf '%s\n' "$@" | sort -n))
-    local k=$(( (p * ${#sorted[@]} + 99) / 100 ))
-    ((k < 1)) && k=1
-    echo "${sorted[k - 1]}"
-}
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
+sample "$RUNS" "${variants[@]}"
 
 declare -A med
 printf '%-12s %10s %10s %10s %10s %10s\n' variant median_us p10_us p90_us /default /bare

@@ -13,6 +13,7 @@ set -u
 RUNS=${1:-300}
 here=$(cd "$(dirname "$0")/.." && pwd)
 enable -f "$here/builtin/isolate.so" isolate || exit 1
+source "$here/bench/lib.bash"
 
 variants=(bare builtin cli)
 command -v bwrap >/dev/null && variants+=(bwrap)
@@ -29,24 +30,8 @@ run_one() {
     esac
 }
 
-declare -A samples
 for v in "${variants[@]}"; do run_one "$v" >/dev/null 2>&1; done # warm caches
-for ((i = 0; i < RUNS; i++)); do
-    for v in "${variants[@]}"; do
-        t0=$EPOCHREALTIME
-        run_one "$v" >/dev/null 2>&1
-        t1=$EPOCHREALTIME
-        samples[$v]+="$(( (${t1/./} - ${t0/./}) )) "
-    done
-done
-
-pct() { # pct P values... -> the P-th percentile (nearest rank)
-    local p=$1; shift
-    local sorted=($(printf '%s\n' "$@" | sort -n))
-    local n=${#sorted[@]} k=$(( ($1 * 0 + p * ${#sorted[@]} + 99) / 100 ))
-    ((k < 1)) && k=1
-    echo "${sorted[k - 1]}"
-}
+sample "$RUNS" "${variants[@]}"
 
 declare -A med
 printf '%-10s %10s %10s %10s\n' variant "median_us" "p10_us" "p90_us"
@@ -55,7 +40,6 @@ for v in "${variants[@]}"; do
     med[$v]=$(pct 50 "${vals[@]}")
     printf '%-10s %10s %10s %10s\n' "$v" "${med[$v]}" "$(pct 10 "${vals[@]}")" "$(pct 90 "${vals[@]}")"
 done
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
 echo
 echo "builtin / bare     = $(ratio "${med[builtin]}" "${med[bare]}")   (target <= 1.5)"
 [ -n "${med[bwrap]:-}" ] &&

@@ -30,6 +30,14 @@ helper_pid() {
     sed -nE 's/.*network: .* started \(pid ([0-9]+)\).*/\1/p' "$1" | head -1
 }
 
+# serve KIND ARG SECONDS FILE: a probe server (listen-tcp PORT, listen-abstract
+# NAME) on the host, ready; its pid in $served, what it says in FILE.
+serve() {
+    "$PROBE" "$1" "$2" "$3" >"$4" &
+    served=$!
+    wait_until grep -q listening "$4"
+}
+
 # Alive and not a zombie.
 alive() {
     local st
@@ -131,9 +139,8 @@ alive() {
 
 @test "--net: a service on the host's loopback is out of reach, directly and through the gateway" {
     port=$(free_port)
-    "$PROBE" listen-tcp "$port" 60 >"$BATS_TEST_TMPDIR/srv" &
-    srv=$!
-    wait_until grep -q listening "$BATS_TEST_TMPDIR/srv"
+    serve listen-tcp "$port" 60 "$BATS_TEST_TMPDIR/srv"
+    srv=$served
     for mode in pasta slirp4netns; do
         run iso "--net=$mode" "$PROBE" connect-tcp 127.0.0.1 "$port"
         [ "$output" = "connect=ECONNREFUSED" ] || { kill $srv; fail "$mode, 127.0.0.1: $output"; }
@@ -152,11 +159,9 @@ alive() {
 
 @test "--net: the host's abstract unix sockets are out of reach" {
     name=isolate-test-$RANDOM
-    "$PROBE" listen-abstract "$name" 30 >"$BATS_TEST_TMPDIR/srv" &
-    srv=$!
-    wait_until grep -q listening "$BATS_TEST_TMPDIR/srv"
+    serve listen-abstract "$name" 30 "$BATS_TEST_TMPDIR/srv"
     run iso --net "$PROBE" connect-abstract "$name"
-    kill $srv
+    kill $served
     [ "$output" = "connect=ECONNREFUSED" ]
 }
 
@@ -177,13 +182,11 @@ alive() {
 
 @test "--net=host shares the host's network, with a warning that -q silences" {
     port=$(free_port)
-    "$PROBE" listen-tcp "$port" 30 >"$BATS_TEST_TMPDIR/srv" &
-    srv=$!
+    serve listen-tcp "$port" 30 "$BATS_TEST_TMPDIR/srv"
+    srv=$served
     name=isolate-test-$RANDOM
-    "$PROBE" listen-abstract "$name" 30 >"$BATS_TEST_TMPDIR/srv2" &
-    srv2=$!
-    wait_until grep -q listening "$BATS_TEST_TMPDIR/srv"
-    wait_until grep -q listening "$BATS_TEST_TMPDIR/srv2"
+    serve listen-abstract "$name" 30 "$BATS_TEST_TMPDIR/srv2"
+    srv2=$served
     run iso --net=host sh -c 'readlink /proc/self/ns/net; "$0" connect-tcp 127.0.0.1 "$1"; "$0" connect-abstract "$2"' \
         "$PROBE" "$port" "$name"
     kill $srv $srv2
