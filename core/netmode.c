@@ -319,7 +319,6 @@ void iso_netmode_describe(const struct iso_plan *plan, FILE *out)
 
     switch (n->mode) {
     case ISOLATE_NET_NONE:
-    case ISOLATE_NET_NAT:
         fprintf(out, "  network: none; only its own loopback (host services and abstract "
                      "sockets unreachable)\n");
         return;
@@ -328,6 +327,7 @@ void iso_netmode_describe(const struct iso_plan *plan, FILE *out)
                      "loopback services (127.0.0.1) and abstract unix sockets (X11, D-Bus) "
                      "included\n");
         return;
+    case ISOLATE_NET_NAT: /* resolved to one of the helpers by the plan */
     case ISOLATE_NET_PASTA:
     case ISOLATE_NET_SLIRP4NETNS:
         break;
