@@ -236,6 +236,10 @@ static int plan_resolv(struct iso_plan *plan, struct isolate_error *err)
             return 0; /* the user hid it */
         if (m->kind == ISO_M_TMPFS && is_under(at, m->path)) n->resolv_private = 1;
     }
+    /* Below a host path shared with --write or --ro: mounted over, never written. */
+    for (size_t i = 0; i < plan->nmounts; i++)
+        if (plan->mounts[i].kind == ISO_M_BIND && is_under(at, plan->mounts[i].path))
+            n->resolv_private = 0;
     fd = open(at, O_RDONLY | O_CLOEXEC);
     if (fd < 0) return 0;
     len = read(fd, host, sizeof host - 1);
