@@ -393,17 +393,17 @@ static void test_net(void)
     r = iso_resolv_for_sandbox("# managed\nnameserver 127.0.0.53\noptions edns0 trust-ad\n"
                                "search example.org\n",
                                "169.254.1.53", out, sizeof out, first, sizeof first);
-    ok(r == 1 && contains(out, "\nnameserver 169.254.1.53\n") &&
-           !contains(out, "127.0.0.53") && contains(out, "\noptions edns0 trust-ad\n") &&
-           contains(out, "\nsearch example.org\n") && streq(first, "127.0.0.53"),
+    ok(r == 1 && contains(out, "\nnameserver 169.254.1.53\n") && !contains(out, "127.0.0.53") &&
+           contains(out, "\noptions edns0 trust-ad\n") && contains(out, "\nsearch example.org\n") &&
+           streq(first, "127.0.0.53"),
        "a loopback resolver: a resolv.conf naming the forwarder");
     r = iso_resolv_for_sandbox("nameserver 127.0.0.1\nnameserver 10.1.1.1\nnameserver ::1\n",
                                "10.0.2.3", out, sizeof out, first, sizeof first);
     ok(r == 1 && contains(out, "nameserver 10.0.2.3\nnameserver 10.1.1.1\n") &&
            !contains(out, "127.0.0.1") && !contains(out, "::1"),
        "dnsmasq on 127.0.0.1 and ::1: the forwarder first, the host's others after it");
-    r = iso_resolv_for_sandbox("nameserver 192.168.1.1\nnameserver fe80::1%eth0\n",
-                               "169.254.1.53", out, sizeof out, first, sizeof first);
+    r = iso_resolv_for_sandbox("nameserver 192.168.1.1\nnameserver fe80::1%eth0\n", "169.254.1.53",
+                               out, sizeof out, first, sizeof first);
     ok(r == 0 && streq(first, "192.168.1.1"), "a resolver on the network: the host's file serves");
     r = iso_resolv_for_sandbox("", "10.0.2.3", out, sizeof out, first, sizeof first);
     ok(r == 0 && first[0] == '\0', "no resolver at all: nothing to forward to");
