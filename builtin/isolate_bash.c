@@ -265,7 +265,8 @@ VISIBLE struct builtin isolate_struct = {
     BUILTIN_ENABLED,
     isolate_doc,
     "isolate [-c STRING] [-w PATH] [--ro PATH] [--hide PATH] [--env NAME[=VALUE]] "
-    "[--keep-fd N] [--net[=MODE]] [--time SEC] [--wall SEC] [--mem SIZE] [--pids N] [--report FILE] "
+    "[--keep-fd N] [--net[=MODE]] [--time SEC] [--wall SEC] [--mem SIZE] [--pids N] "
+    "[--report FILE] "
     "[-vq] [--explain] [COMMAND [ARGS...]]",
     0,
 };
