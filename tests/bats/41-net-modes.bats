@@ -145,9 +145,9 @@ alive() {
         run iso "--net=$mode" "$PROBE" connect-tcp 127.0.0.1 "$port"
         [ "$output" = "connect=ECONNREFUSED" ] || { kill $srv; fail "$mode, 127.0.0.1: $output"; }
         run iso "--net=$mode" "$PROBE" connect-tcp "$(gateway_of $mode)" "$port"
-        [[ $output == connect=E* ]] || { kill $srv; fail "$mode, gateway: $output"; }
+        [[ $output == connect=E* ]] || { kill $srv; fail "$mode, gateway: status $status: $output"; }
         run iso "--net=$mode" "$PROBE" connect-tcp "$ISOLATE_TEST_HOST_ADDR" "$port"
-        [[ $output == connect=E* ]] || { kill $srv; fail "$mode, host address: $output"; }
+        [[ $output == connect=E* ]] || { kill $srv; fail "$mode, host address: status $status: $output"; }
     done
     # The server itself works, and saw nothing before this.
     run "$PROBE" connect-tcp 127.0.0.1 "$port"
