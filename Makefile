@@ -26,7 +26,8 @@ CORE_SRC := core/args.c core/error.c core/env.c core/policy.c core/explain.c cor
             core/child.c core/userns.c core/mounts.c core/fds.c core/tty.c core/seccomp_rules.c \
             core/paste.c core/paste_lex.c core/paste_cmd.c core/paste_fetch.c core/paste_exec.c \
             core/paste_rules.c core/paste_code.c core/paste_text.c core/limits.c core/report.c core/cgroup.c \
-            core/box.c core/boxdir.c core/boxname.c core/tree.c core/resolve.c core/desktop.c
+            core/box.c core/boxdir.c core/boxname.c core/tree.c core/resolve.c core/desktop.c \
+            core/netmode.c core/nethelper.c
 CORE_OBJ := $(CORE_SRC:%.c=$(BUILD)/pic/%.o)
 
 # The helper: static, small, no libseccomp (its filter is generated here).
@@ -38,7 +39,7 @@ HELPER_INC := $(if $(MUSL_CC),-I$(BUILD)/musl-include,)
 HELPER_SRC := helper/isolate-init.c core/supervise.c core/pid1.c core/init.c core/net.c \
               core/caps.c core/signals.c core/seccomp.c core/tty.c core/error.c \
               core/args.c core/env.c core/limits.c core/report.c core/watchdog.c core/verdict.c \
-              core/cgroup.c core/seccomp_rules.c \
+              core/cgroup.c core/seccomp_rules.c core/netmode.c core/netready.c \
               core/boxname.c core/boxsetup.c core/tree.c core/resolve.c
 HELPER_OBJ := $(HELPER_SRC:%.c=$(BUILD)/static/%.o)
 

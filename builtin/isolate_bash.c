@@ -225,9 +225,10 @@ static char *isolate_doc[] = {
     "Run a command in a throw-away sandbox.",
     "",
     "Runs COMMAND with a private, read-only view of the file system (an empty",
-    "home, private /tmp and /run), no network, only a few environment variables,",
-    "no file descriptors but 0-2, no capabilities and a seccomp filter. Nothing",
-    "it starts outlives it. Ctrl-C, Ctrl-Z and fg work as for any command.",
+    "home, private /tmp and /run), no network (unless --net), only a few",
+    "environment variables, no file descriptors but 0-2, no capabilities and a",
+    "seccomp filter. Nothing it starts outlives it. Ctrl-C, Ctrl-Z and fg work",
+    "as for any command.",
     "",
     "Options:",
     "  -c STRING          run STRING with this bash, inside the sandbox",
@@ -236,6 +237,11 @@ static char *isolate_doc[] = {
     "      --hide PATH    replace PATH with an empty file or directory",
     "      --env NAME[=VALUE]  pass NAME from the environment, or set it",
     "      --keep-fd N    pass open file descriptor N",
+    "      --net          its own network behind a user-mode NAT (pasta or",
+    "                     slirp4netns): the internet and the LAN, not the host's",
+    "                     loopback services nor its abstract sockets",
+    "      --net=host     the host's network, its loopback services included",
+    "      --net=MODE     none (the default), pasta or slirp4netns",
     "",
     "Limits (sizes take K, M, G; times take decimals):",
     "      --time SEC     CPU time of the whole sandbox",
@@ -281,8 +287,8 @@ VISIBLE struct builtin isolate_struct = {
     BUILTIN_ENABLED,
     isolate_doc,
     "isolate [-c STRING] [-w PATH] [--ro PATH] [--hide PATH] [--env NAME[=VALUE]] "
-    "[--keep-fd N] [--time SEC] [--wall SEC] [--mem SIZE] [--pids N] [--report FILE] "
-    "[--box NAME [--setup SCRIPT]] [--x11] [--wayland] [--audio] [--gpu] "
+    "[--keep-fd N] [--net[=MODE]] [--time SEC] [--wall SEC] [--mem SIZE] [--pids N] "
+    "[--report FILE] [--box NAME [--setup SCRIPT]] [--x11] [--wayland] [--audio] [--gpu] "
     "[-vq] [--explain] [COMMAND [ARGS...]]",
     0,
 };

@@ -35,6 +35,7 @@ enum opt_id {
     OPT_NO_LIMITS,
     OPT_REPORT,
     OPT_META,
+    OPT_NET,
     OPT_HELP,
     OPT_VERSION,
     OPT_BOX,
@@ -52,6 +53,7 @@ struct opt {
     char short_name;        /* 0 if none */
     const char *long_name;  /* NULL if none */
     const char *value_name; /* NULL if the option takes no value */
+    int value_attached;     /* no value word, but --name=VALUE accepted (--net=host) */
 };
 
 static const struct opt options[] = {
@@ -75,6 +77,7 @@ static const struct opt options[] = {
     {OPT_NO_LIMITS, 0, "no-limits", NULL},
     {OPT_REPORT, 0, "report", "FILE"},
     {OPT_META, 0, "meta", "FILE"},
+    {OPT_NET, 0, "net", NULL, 1},
     {OPT_HELP, 'h', "help", NULL},
     {OPT_VERSION, 0, "version", NULL},
     {OPT_BOX, 0, "box", "NAME"},
@@ -94,8 +97,8 @@ ISO_PUBLIC const char isolate_usage_text[] =
     "       isolate --boxes | --rm-box NAME\n"
     "\n"
     "Run COMMAND in a throw-away sandbox: a private, read-only view of the file\n"
-    "system with an empty home, no network, no secrets from the environment, and\n"
-    "nothing left running afterwards.\n"
+    "system with an empty home, no network (unless --net), no secrets from the\n"
+    "environment, and nothing left running afterwards.\n"
     "\n"
     "  -c STRING          run STRING with the calling shell, inside the sandbox\n"
     "  -w, --write PATH   let the command write to PATH (-w . for the current directory)\n"
@@ -104,6 +107,11 @@ ISO_PUBLIC const char isolate_usage_text[] =
     "      --env NAME[=VALUE]\n"
     "                     pass variable NAME from the environment, or set it to VALUE\n"
     "      --keep-fd N    pass open file descriptor N to the command\n"
+    "      --net          a network of its own behind a user-mode NAT (pasta or\n"
+    "                     slirp4netns): the internet and your LAN, not the host's\n"
+    "                     loopback services or abstract sockets\n"
+    "      --net=host     the host's network, loopback services included (warns)\n"
+    "      --net=MODE     none (the default: no network), pasta or slirp4netns\n"
     "\n"
     "Limits (sizes take K, M, G; times take decimals):\n"
     "      --time SEC     CPU time of the whole sandbox\n"
@@ -143,8 +151,8 @@ ISO_PUBLIC const char isolate_usage_text[] =
     "Exit status: the command's own; 128+N if it was killed by signal N; 125 if\n"
     "isolate failed; 126 if COMMAND is not executable; 127 if it was not found.\n";
 
-static int fail(struct isolate_policy *p, struct isolate_error *err, const char *fmt,
-                const char *a, const char *b)
+static int fail(struct isolate_policy *p, struct isolate_error *err, const char *fmt, const char *a,
+                const char *b)
 {
     /* The contract: after an error *p is empty, not half-filled. */
     isolate_policy_free(p);
@@ -204,7 +212,7 @@ static int apply(struct isolate_policy *p, const struct opt *o, const char *name
                  struct isolate_error *err)
 {
     const char **e;
-    int *k, fd;
+    int *k, fd, mode;
     size_t len;
 
     switch (o->id) {
@@ -279,6 +287,15 @@ static int apply(struct isolate_policy *p, const struct opt *o, const char *name
             p->report_path = val;
         else
             p->meta_path = val;
+        return 0;
+    case OPT_NET:
+        /* The value only attached: after --net comes the command. */
+        if ((mode = iso_net_mode_parse(val)) < 0)
+            return fail(p, err,
+                        "option '%s' takes no value, or =host, =none, =pasta or =slirp4netns; "
+                        "not '%s'",
+                        name, val);
+        p->net = (enum isolate_net)mode;
         return 0;
     case OPT_HELP:
         p->mode = ISOLATE_MODE_HELP;
@@ -364,6 +381,8 @@ ISO_PUBLIC int isolate_parse(struct isolate_policy *p, int argc, char *const arg
                     val = argv[++i];
                 else
                     return fail(p, err, "option '%s' needs a value (%s)", shown, o->value_name);
+            } else if (eq && o->value_attached) {
+                val = eq + 1;
             } else if (eq) {
                 return fail(p, err, "option '%s' takes no value", shown, NULL);
             }

@@ -66,7 +66,8 @@ int iso_child_setup(struct iso_plan *plan)
         iso_err(e, errno, "cannot create a process group");
         return -1;
     }
-    if (iso_userns_map(plan, e) < 0) return -1;
+    /* --net's helper starts from the caller's view of the mounts (nethelper.c). */
+    if (iso_userns_map(plan, e) < 0 || iso_net_start(plan, e) < 0) return -1;
     if (plan->pin_fd >= 0 && fchdir(plan->pin_fd) < 0) {
         iso_err(e, errno, "cannot enter the box's home");
         return -1;

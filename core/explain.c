@@ -37,16 +37,16 @@ int iso_plan_describe(const struct iso_plan *plan, const struct isolate_policy *
                       const struct isolate_caller *c, FILE *out)
 {
     fprintf(out, "isolate would run: ");
-    if (p->command)
-        fprintf(out, "%s -c '%s'", c->shell ? c->shell : "/bin/sh", p->command);
+    if (p->command) fprintf(out, "%s -c '%s'", c->shell ? c->shell : "/bin/sh", p->command);
     for (int i = 0; i < p->argc; i++) fprintf(out, "%s%s", i || p->command ? " " : "", p->argv[i]);
     if (!p->command && !p->argc)
         fprintf(out, p->box ? "%s (interactive)" : "(no command given)",
                 c->shell && *c->shell ? c->shell : "/bin/sh");
     fprintf(out, "\n");
 
-    fprintf(out, "  identity: your own uid %lu and gid %lu, no capabilities, no new privileges "
-                 "(setuid programs do not elevate)\n",
+    fprintf(out,
+            "  identity: your own uid %lu and gid %lu, no capabilities, no new privileges "
+            "(setuid programs do not elevate)\n",
             (unsigned long)plan->uid, (unsigned long)plan->gid);
     fprintf(out, "  files: the host's file system, read-only\n");
     for (size_t i = 0; i < plan->nmounts; i++) {
@@ -78,8 +78,7 @@ int iso_plan_describe(const struct iso_plan *plan, const struct isolate_policy *
         fprintf(out, " (the current directory %s %s, so it is not exposed)", plan->cwd_host,
                 plan->cwd_note);
     fprintf(out, "\n");
-    fprintf(out, "  network: none; only its own loopback (host services and abstract sockets "
-                 "unreachable)\n");
+    iso_netmode_describe(plan, out);
     fprintf(out, "  processes: its own PID namespace; own process group; everything is killed "
                  "when the command ends or the calling shell dies\n");
     fprintf(out, "  also private: IPC, host name '%s', cgroup view\n",

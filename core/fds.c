@@ -33,9 +33,20 @@ int iso_fds_prepare(const struct iso_plan *plan, struct isolate_error *e)
 {
     /* Sources for the supervisor's numbers, in the order of ISO_FD_*; the
      * first, the event pipe, is the supervisor's to create. */
-    int src[ISO_FD_COUNT] = {-1, plan->fg ? plan->tty_src : -1, plan->report_fd, plan->meta_fd,
-                             plan->cg_dir, plan->cg_root, plan->box_fd, plan->box_root_fd};
+    int src[ISO_FD_COUNT] = {-1,
+                             plan->fg ? plan->tty_src : -1,
+                             plan->report_fd,
+                             plan->meta_fd,
+                             plan->cg_dir,
+                             plan->cg_root,
+                             plan->box_fd,
+                             plan->box_root_fd};
     int moved[ISO_FD_COUNT], high, helper;
+
+    /* --net's helper (nethelper.c): its readiness, its messages, its pidfd. */
+    src[ISO_FD_NETREADY(plan) - plan->fd_base] = plan->net.ready_fd;
+    src[ISO_FD_NETLOG(plan) - plan->fd_base] = plan->net.log_fd;
+    src[ISO_FD_NETPID(plan) - plan->fd_base] = plan->net.pid_fd;
 
     if (syscall(SYS_close_range, 3U, ~0U, CLOSE_RANGE_CLOEXEC) < 0) {
         iso_err(e, errno, "cannot close inherited file descriptors");

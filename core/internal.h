@@ -17,10 +17,10 @@
 
 /* Kind of one file-system step of the plan. */
 enum iso_mount_kind {
-    ISO_M_TMPFS,     /* fresh private tmpfs (home, /tmp, /run ...) */
-    ISO_M_BIND,      /* host path bound at the same place */
-    ISO_M_HIDE,      /* empty read-only tmpfs over a directory, /dev/null over a file */
-    ISO_M_LINK,      /* a symlink the user named, recreated in a private area */
+    ISO_M_TMPFS, /* fresh private tmpfs (home, /tmp, /run ...) */
+    ISO_M_BIND,  /* host path bound at the same place */
+    ISO_M_HIDE,  /* empty read-only tmpfs over a directory, /dev/null over a file */
+    ISO_M_LINK,  /* a symlink the user named, recreated in a private area */
 };
 
 struct iso_mount {
@@ -39,10 +39,10 @@ struct iso_mount {
                         * and must still be the file the plan saw (dev, ino) */
     dev_t dev;
     ino_t ino;
-    int pinned;        /* a box's home: bound from the child's working directory (box.c) */
-    int persistent;    /* written by earlier sandboxes: no link in it is ever followed */
-    int in_box;        /* its mountpoint lies in the persistent mount (plan->box_mount) */
-    int at_fd;         /* child side: that mountpoint (O_PATH), made without following links */
+    int pinned;     /* a box's home: bound from the child's working directory (box.c) */
+    int persistent; /* written by earlier sandboxes: no link in it is ever followed */
+    int in_box;     /* its mountpoint lies in the persistent mount (plan->box_mount) */
+    int at_fd;      /* child side: that mountpoint (O_PATH), made without following links */
 };
 
 /* Limits as the plan resolves them (limits.c). */
@@ -61,6 +61,27 @@ struct iso_limits_plan {
     unsigned by_cgroup;      /* which a delegated cgroup enforces */
 };
 
+/* The network mode as the plan resolves it (netmode.c), and what the setup
+ * child leaves for the supervisor and PID 1 (nethelper.c). */
+struct iso_netplan {
+    enum isolate_net mode; /* NONE, HOST, or the NAT helper chosen: PASTA or SLIRP4NETNS */
+    char *helper;          /* NAT: absolute path of pasta or slirp4netns */
+    char **argv;           /* NAT: its command line */
+    const char *fwd;       /* NAT: the DNS forwarder's address inside, when one is used */
+    char host_dns[64];     /* the host's first nameserver, or "" */
+    char *resolv;          /* resolv.conf the sandbox sees, when the host's cannot serve */
+    char *resolv_at;       /* where it goes: the host file /etc/resolv.conf resolves to */
+    int resolv_private;    /* that path lies in a private directory: written there */
+    /* Filled by the setup child: */
+    int netns_fd; /* the sandbox's network namespace, until joined */
+    int ready_fd; /* read end of the helper's readiness pipe, or -1 */
+    int log_fd;   /* a memfd holding the helper's messages, or -1 */
+    int pid_fd;   /* a pidfd of the helper, or -1 */
+    pid_t pid;
+    volatile int exec_errno;
+    const char *volatile failed_step; /* what the launcher could not do */
+};
+
 /*
  * Everything the sandbox-building children need, computed in the parent so
  * that they (which share the shell's memory) only make system calls: no
@@ -71,9 +92,9 @@ struct iso_plan {
     gid_t gid;
     char uid_map[32];
     char gid_map[32];
-    char *home;       /* the caller's $HOME, canonical, or NULL if unusable */
-    char *cwd_host;   /* the caller's current directory */
-    char *cwd_inside; /* where the command starts */
+    char *home;           /* the caller's $HOME, canonical, or NULL if unusable */
+    char *cwd_host;       /* the caller's current directory */
+    char *cwd_inside;     /* where the command starts */
     const char *cwd_note; /* why the current directory is not exposed, or NULL */
     struct iso_mount *mounts;
     size_t nmounts;
@@ -82,9 +103,9 @@ struct iso_plan {
     char **envp;        /* the command's environment */
     const int *keep_fds;
     size_t nkeep_fds;
-    int fd_base;        /* first descriptor number above every --keep-fd */
-    int tty_src;        /* parent's descriptor of the controlling terminal, or -1 */
-    int fg;             /* caller owns the terminal: hand it to the sandbox */
+    int fd_base; /* first descriptor number above every --keep-fd */
+    int tty_src; /* parent's descriptor of the controlling terminal, or -1 */
+    int fg;      /* caller owns the terminal: hand it to the sandbox */
     int new_pgrp;
     sigset_t keep_ignored;
     int verbose;
@@ -92,32 +113,36 @@ struct iso_plan {
     struct iso_limits_plan limits;
     int cg_dir, cg_root; /* the sandbox's cgroup, or -1 (cgroup.c) */
     char cg_name[64];
-    int report_fd;      /* --report, opened by the caller, or -1 */
-    int meta_fd;        /* --meta, likewise */
-    pid_t parent_pid;   /* the supervisor dies with this process */
+    int report_fd;            /* --report, opened by the caller, or -1 */
+    int meta_fd;              /* --meta, likewise */
+    pid_t parent_pid;         /* the supervisor dies with this process */
     struct isolate_error err; /* filled by the setup child when setup fails */
-    int pin_fd;         /* a box's home (O_PATH): the child's working directory when it
-                         * creates its mount namespace (box.c), or -1 */
-    int box_fd;         /* the box's directory, holding its lock, for the supervisor, or -1 */
-    int box_root_fd;    /* the boxes directory, when the supervisor commits a new box, or -1 */
-    size_t box_mount;   /* index of the persistent mount, once sorted */
+    int pin_fd;               /* a box's home (O_PATH): the child's working directory when it
+                               * creates its mount namespace (box.c), or -1 */
+    int box_fd;               /* the box's directory, holding its lock, for the supervisor, or -1 */
+    int box_root_fd;         /* the boxes directory, when the supervisor commits a new box, or -1 */
+    size_t box_mount;        /* index of the persistent mount, once sorted */
     struct iso_box *box;     /* box.c */
     struct iso_share *share; /* desktop.c */
-    const char *hostname; /* the sandbox's host name, or NULL for ISO_HOSTNAME */
-    char **more_env;    /* NAME=VALUE for the command, set by box.c and desktop.c */
+    const char *hostname;    /* the sandbox's host name, or NULL for ISO_HOSTNAME */
+    char **more_env;         /* NAME=VALUE for the command, set by box.c and desktop.c */
     size_t nmore_env;
+    struct iso_netplan net; /* --net (netmode.c, nethelper.c) */
 };
 
 /* Descriptor numbers after exec: above every --keep-fd. */
-#define ISO_FD_EVENTS(plan) ((plan)->fd_base)     /* event pipe, PID 1's end */
-#define ISO_FD_CTTY(plan) ((plan)->fd_base + 1)   /* terminal, supervisor only */
-#define ISO_FD_REPORT(plan) ((plan)->fd_base + 2) /* --report, supervisor only */
-#define ISO_FD_META(plan) ((plan)->fd_base + 3)   /* --meta, supervisor only */
-#define ISO_FD_CGROUP(plan) ((plan)->fd_base + 4) /* the sandbox's cgroup, supervisor */
-#define ISO_FD_CGROOT(plan) ((plan)->fd_base + 5) /* the directory holding it */
-#define ISO_FD_BOX(plan) ((plan)->fd_base + 6)    /* a box's directory, its lock: supervisor */
-#define ISO_FD_BOXROOT(plan) ((plan)->fd_base + 7) /* the boxes directory: supervisor */
-#define ISO_FD_COUNT 8                            /* numbers reserved from fd_base */
+#define ISO_FD_EVENTS(plan) ((plan)->fd_base)       /* event pipe, PID 1's end */
+#define ISO_FD_CTTY(plan) ((plan)->fd_base + 1)     /* terminal, supervisor only */
+#define ISO_FD_REPORT(plan) ((plan)->fd_base + 2)   /* --report, supervisor only */
+#define ISO_FD_META(plan) ((plan)->fd_base + 3)     /* --meta, supervisor only */
+#define ISO_FD_CGROUP(plan) ((plan)->fd_base + 4)   /* the sandbox's cgroup, supervisor */
+#define ISO_FD_CGROOT(plan) ((plan)->fd_base + 5)   /* the directory holding it */
+#define ISO_FD_BOX(plan) ((plan)->fd_base + 6)      /* a box's directory, its lock: supervisor */
+#define ISO_FD_BOXROOT(plan) ((plan)->fd_base + 7)  /* the boxes directory: supervisor */
+#define ISO_FD_NETREADY(plan) ((plan)->fd_base + 8) /* NAT helper's readiness, PID 1 */
+#define ISO_FD_NETLOG(plan) ((plan)->fd_base + 9)   /* NAT helper's messages, PID 1 */
+#define ISO_FD_NETPID(plan) ((plan)->fd_base + 10)  /* NAT helper's pidfd, supervisor */
+#define ISO_FD_COUNT 11                             /* numbers reserved from fd_base */
 
 /* error.c */
 void iso_err(struct isolate_error *e, int errnum, const char *fmt, ...)
@@ -213,6 +238,28 @@ void iso_userns_hint(struct isolate_error *e, int errnum);
 
 /* net.c */
 int iso_net_loopback_up(void);
+
+/* netmode.c: --net, resolved in the caller */
+int iso_net_mode_parse(const char *value);
+const char *iso_net_mode_name(int mode);
+int iso_net_is_nat(int mode);
+int iso_netmode_plan(struct iso_plan *plan, const struct isolate_policy *p,
+                     const struct isolate_caller *c, struct isolate_error *err);
+int iso_netmode_args(const struct iso_plan *plan, char **v, size_t *n);
+void iso_netmode_free(struct iso_plan *plan);
+void iso_netmode_notes(const struct iso_plan *plan);
+void iso_netmode_describe(const struct iso_plan *plan, FILE *out);
+int iso_resolv_for_sandbox(const char *host, const char *fwd, char *out, size_t size, char *first,
+                           size_t first_size);
+#define ISO_NET_READY_TIMEOUT_MS 10000
+
+/* nethelper.c: the NAT helper's life */
+int iso_net_start(struct iso_plan *plan, struct isolate_error *e); /* setup child */
+int iso_net_resolv(const struct iso_plan *plan, int tmpfs, struct isolate_error *e);
+struct iso_init_opts;
+int iso_net_pid1(const struct iso_init_opts *o, struct isolate_error *e); /* PID 1 */
+int iso_net_wait(const struct iso_init_opts *o, struct isolate_error *e); /* PID 1 */
+void iso_net_stop(const struct iso_init_opts *o);                         /* supervisor */
 
 /*
  * A system call that returns -errno and never touches errno. PID 1 shares
@@ -329,20 +376,21 @@ struct iso_init_opts {
     int report_fd, meta_fd;       /* supervisor: --report, --meta, or -1 */
     int cg_dir, cg_root;          /* supervisor: the sandbox's cgroup, or -1 */
     const char *cg_name;
-    unsigned by_cgroup;           /* which limits the cgroup enforces */
-    int fd_base;     /* where PID 1 keeps its end of the event pipe */
-    int ctty;        /* controlling terminal descriptor, or -1 */
-    int fg;          /* the sandbox's process group holds the terminal */
-    pid_t parent;    /* supervisor: die when this process dies */
-    const char *cwd; /* PID 1: where the command starts */
+    unsigned by_cgroup;    /* which limits the cgroup enforces */
+    int fd_base;           /* where PID 1 keeps its end of the event pipe */
+    int ctty;              /* controlling terminal descriptor, or -1 */
+    int fg;                /* the sandbox's process group holds the terminal */
+    pid_t parent;          /* supervisor: die when this process dies */
+    const char *cwd;       /* PID 1: where the command starts */
     sigset_t keep_ignored; /* PID 1: ignored signals the command inherits */
-    char **argv;     /* PID 1: the command */
+    char **argv;           /* PID 1: the command */
     const char *hostname;  /* PID 1: the sandbox's host name */
     char *setup_argv[4];   /* PID 1: a box's --setup, run before the command, or {NULL} */
     const char *box_name;  /* supervisor: the box of this run, or NULL */
     const char *box_stage; /* supervisor: the new box's entry, renamed to box_name once
                             * --setup succeeds, removed otherwise; or NULL */
     int box_root_fd;       /* supervisor: the boxes directory, with box_stage */
+    int net;               /* enum isolate_net: NONE, HOST, PASTA or SLIRP4NETNS */
 };
 int iso_supervise(const struct iso_init_opts *o) __attribute__((noreturn));
 /* boxsetup.c (supervisor): the end of a new box's --setup */
@@ -355,9 +403,9 @@ void iso_init_main(const struct iso_init_opts *o, int evfd) __attribute__((noret
 
 /* Events PID 1 sends to the supervisor. */
 struct iso_event {
-    int type;     /* ISO_EV_* */
-    int wstatus;  /* of the command */
-    int sig;      /* stop signal */
+    int type;    /* ISO_EV_* */
+    int wstatus; /* of the command */
+    int sig;     /* stop signal */
 };
 enum { ISO_EV_STOPPED = 1, ISO_EV_EXITED = 2, ISO_EV_STARTED = 3, ISO_EV_SETUP = 4 };
 /* ISO_EV_SETUP: a box's --setup ended (wstatus) and everything it started is

@@ -41,8 +41,8 @@ enum isolate_mode {
     ISOLATE_MODE_HELP,
     ISOLATE_MODE_VERSION,
     ISOLATE_MODE_EXPLAIN,
-    ISOLATE_MODE_CHECK, /* --check TEXT: classify a paste, run nothing */
-    ISOLATE_MODE_BOXES, /* --boxes: list the named sandboxes */
+    ISOLATE_MODE_CHECK,  /* --check TEXT: classify a paste, run nothing */
+    ISOLATE_MODE_BOXES,  /* --boxes: list the named sandboxes */
     ISOLATE_MODE_RM_BOX, /* --rm-box NAME: remove one */
 };
 
@@ -66,16 +66,26 @@ struct isolate_path {
     const char *arg; /* as the user gave it; borrowed from argv */
 };
 
+/* The sandbox's network (--net). */
+enum isolate_net {
+    ISOLATE_NET_NONE = 0,    /* default: a network namespace of its own, loopback only */
+    ISOLATE_NET_NAT,         /* --net: its own namespace behind user-mode NAT (pasta, or
+                              * slirp4netns when pasta is not installed) */
+    ISOLATE_NET_PASTA,       /* --net=pasta: the same, through pasta only */
+    ISOLATE_NET_SLIRP4NETNS, /* --net=slirp4netns: the same, through slirp4netns only */
+    ISOLATE_NET_HOST,        /* --net=host: the host's network namespace, shared */
+};
+
 /* Resource limits. 0 means "not set". */
 struct isolate_limits {
-    double time_s;                /* --time: CPU seconds of the whole sandbox */
-    double wall_s;                /* --wall: wall-clock seconds */
-    unsigned long long mem;       /* --mem: bytes of memory of the whole sandbox */
-    unsigned long long fsize;     /* --fsize: bytes per written file */
-    unsigned long long tmp_size;  /* --tmp-size: bytes of private writable space */
-    long pids;                    /* --pids: processes and threads */
-    long nofile;                  /* --nofile: open files per process */
-    int no_defaults;              /* --no-limits: no protective defaults */
+    double time_s;               /* --time: CPU seconds of the whole sandbox */
+    double wall_s;               /* --wall: wall-clock seconds */
+    unsigned long long mem;      /* --mem: bytes of memory of the whole sandbox */
+    unsigned long long fsize;    /* --fsize: bytes per written file */
+    unsigned long long tmp_size; /* --tmp-size: bytes of private writable space */
+    long pids;                   /* --pids: processes and threads */
+    long nofile;                 /* --nofile: open files per process */
+    int no_defaults;             /* --no-limits: no protective defaults */
 };
 
 /* What the user asked for. Strings are borrowed from the argv given to
@@ -90,22 +100,24 @@ struct isolate_policy {
     size_t nenv;
     int *keep_fds;
     size_t nkeep_fds;
-    const char *command; /* -c STRING, or NULL */
+    const char *command;    /* -c STRING, or NULL */
     const char *check_text; /* --check TEXT ("-": standard input) */
     struct isolate_limits limits;
     const char *report_path; /* --report FILE: one JSON object */
     const char *meta_path;   /* --meta FILE: ioi/isolate's key:value format */
-    char *const *argv;   /* the command and its arguments (with -c: $0 $1 ...) */
+    char *const *argv;       /* the command and its arguments (with -c: $0 $1 ...) */
     int argc;
-    const char *box;   /* --box NAME (or --rm-box NAME): a named, persistent sandbox */
-    const char *setup; /* --setup SCRIPT: run once, inside, when the box is created */
-    unsigned share;    /* ISOLATE_SHARE_*: --x11, --wayland, --audio, --gpu */
+    const char *box;      /* --box NAME (or --rm-box NAME): a named, persistent sandbox */
+    const char *setup;    /* --setup SCRIPT: run once, inside, when the box is created */
+    unsigned share;       /* ISOLATE_SHARE_*: --x11, --wayland, --audio, --gpu */
+    enum isolate_net net; /* --net[=MODE] */
 };
 
 /* Parses argv[0..argc) (argv[0] is the program name). Options stop at the first
  * non-option or at "--". On error returns -1 with a message that names the
  * option; *p is then empty and needs no free. Pure: no I/O, no globals. */
-int isolate_parse(struct isolate_policy *p, int argc, char *const argv[], struct isolate_error *err);
+int isolate_parse(struct isolate_policy *p, int argc, char *const argv[],
+                  struct isolate_error *err);
 
 /* Releases what isolate_parse() allocated. Safe on a zeroed policy. */
 void isolate_policy_free(struct isolate_policy *p);
@@ -128,11 +140,11 @@ extern const char isolate_usage_text[];
 
 /* Facts about the caller that only the front end knows. */
 struct isolate_caller {
-    const char *shell;      /* shell that runs -c strings (the caller's own) */
-    char *const *environ;   /* the caller's exported environment */
-    int may_take_terminal;  /* not a background job and not one element of a pipeline */
-    int new_pgrp;           /* put the supervisor in a process group of its own (job control) */
-    sigset_t keep_ignored;  /* signals the command inherits as ignored; others are reset */
+    const char *shell;     /* shell that runs -c strings (the caller's own) */
+    char *const *environ;  /* the caller's exported environment */
+    int may_take_terminal; /* not a background job and not one element of a pipeline */
+    int new_pgrp;          /* put the supervisor in a process group of its own (job control) */
+    sigset_t keep_ignored; /* signals the command inherits as ignored; others are reset */
 };
 
 /* Resolves the policy against the machine (paths, home, current directory) and

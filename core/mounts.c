@@ -145,8 +145,8 @@ static int clone_sources(struct iso_plan *plan, int *dev, struct isolate_error *
         if (m->kind == ISO_M_BIND && m->pinned) /* a box's home: see child.c */
             m->clone_fd = sys_open_tree(AT_FDCWD, ".", flags);
         else if (m->kind == ISO_M_BIND && m->verify) {
-            if ((m->clone_fd = iso_open_tree_same(m->src ? m->src : m->path, m->dev, m->ino,
-                                                  flags, e)) < 0)
+            if ((m->clone_fd =
+                     iso_open_tree_same(m->src ? m->src : m->path, m->dev, m->ino, flags, e)) < 0)
                 return -1;
         } else if (m->kind == ISO_M_BIND)
             m->clone_fd = sys_open_tree(AT_FDCWD, m->path, flags);
@@ -375,6 +375,7 @@ int iso_mounts_setup(struct iso_plan *plan, struct isolate_error *e)
         if (apply_step(&plan->mounts[i], i, tmpfs, plan->verbose,
                        plan->box ? &plan->mounts[plan->box_mount] : NULL, e) < 0)
             goto out;
+    if (iso_net_resolv(plan, tmpfs, e) < 0) goto out;
     rc = 0;
     if (sys_mount_setattr(tmpfs, "", AT_EMPTY_PATH, MOUNT_ATTR_RDONLY, 0) < 0 ||
         sys_move_mount(tmpfs, "/proc") < 0) {

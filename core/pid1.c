@@ -96,12 +96,7 @@ static int setup(const struct pid1_arg *a, struct isolate_error *e)
         iso_err(e, errno, "cannot set the host name");
         return -1;
     }
-    if (iso_net_loopback_up() < 0) {
-        iso_err(e, errno, "cannot bring up loopback");
-        return -1;
-    }
-    iso_log(o->verbose, "network, IPC, UTS ('%s') and cgroup namespaces: private; "
-            "network: loopback only, up", host);
+    if (iso_net_pid1(o, e) < 0) return -1;
     /* A process group of its own, never the shell's: `kill 0` inside cannot
      * reach the caller; with the terminal, Ctrl-C and Ctrl-Z reach the sandbox. */
     if (setpgid(0, 0) < 0) {
@@ -123,6 +118,8 @@ static int setup(const struct pid1_arg *a, struct isolate_error *e)
         return -1;
     }
     iso_signals_reset(&o->keep_ignored);
+    /* --net: the command never starts before its network is up. */
+    if (iso_net_wait(o, e) < 0) return -1;
     if ((ev = keep_only_events(a, e)) < 0) return -1;
     /* PID 1 dies with the supervisor; the kernel then kills the namespace.
      * The supervisor may have died before that was armed: then the read end
@@ -164,8 +161,12 @@ pid_t iso_pid1_start(const struct iso_init_opts *o, int *events, struct isolate_
     }
     a = (struct pid1_arg){.o = o, .ev_read = ev[0], .ev_write = ev[1]};
     iso_pid1_error.msg[0] = '\0';
+    /* With --net the supervisor already is in the sandbox's network
+     * namespace (nethelper.c), or in the host's (--net=host). */
     pid = clone(pid1_entry, stack + sizeof stack,
-                CLONE_VM | CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWIPC | CLONE_NEWUTS | SIGCHLD, &a);
+                CLONE_VM | CLONE_NEWPID | (o->net == ISOLATE_NET_NONE ? CLONE_NEWNET : 0) |
+                    CLONE_NEWIPC | CLONE_NEWUTS | SIGCHLD,
+                &a);
     if (pid < 0) {
         iso_err(e, errno, "cannot create the sandbox's PID, network, IPC and UTS namespaces");
         close(ev[0]);

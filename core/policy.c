@@ -349,10 +349,10 @@ static int push_limits(const struct iso_plan *plan, char **v, size_t *n)
     const struct isolate_limits *l = &plan->limits.v;
     char num[48];
 
-#define PUSH_NUM(opt, fmt, val)                                                                   \
-    do {                                                                                          \
-        snprintf(num, sizeof num, fmt, val);                                                      \
-        if (push(v, n, opt) || push(v, n, num)) return -1;                                        \
+#define PUSH_NUM(opt, fmt, val)                                                                    \
+    do {                                                                                           \
+        snprintf(num, sizeof num, fmt, val);                                                       \
+        if (push(v, n, opt) || push(v, n, num)) return -1;                                         \
     } while (0)
     if (l->time_s) PUSH_NUM("--time", "%.6f", l->time_s);
     if (l->wall_s) PUSH_NUM("--wall", "%.6f", l->wall_s);
@@ -424,6 +424,7 @@ static int build_helper_argv(struct iso_plan *plan, const struct isolate_policy 
     if (push_limits(plan, v, &n) < 0) goto oom;
     if (push(v, &n, "--cwd") || push(v, &n, plan->cwd_inside)) goto oom;
     if (iso_box_helper_args(plan, p, c, v, &n) < 0) goto oom;
+    if (iso_netmode_args(plan, v, &n) < 0) goto oom;
     snprintf(num, sizeof num, "%llx", ignored_mask(&plan->keep_ignored));
     if (push(v, &n, "--keep-ignored") || push(v, &n, num) || push(v, &n, "--")) goto oom;
     if (p->command && (push(v, &n, c->shell && *c->shell ? c->shell : "/bin/sh") ||
@@ -526,6 +527,7 @@ int iso_plan_build(struct iso_plan *plan, const struct isolate_policy *p,
         plan->mounts[i].in_box = inner && inner->persistent;
     }
     if (check_keep_fds(plan, p, err) < 0) goto fail;
+    if (iso_netmode_plan(plan, p, c, err) < 0) goto fail;
     {
         /* isolate's own variables (a box's, a shared display's), then --env. */
         size_t nx = plan->nmore_env + p->nenv;
@@ -567,6 +569,7 @@ int iso_plan_prepare_run(struct iso_plan *plan, const struct isolate_policy *p,
 
 void iso_plan_free(struct iso_plan *plan)
 {
+    iso_netmode_free(plan);
     for (size_t i = 0; i < plan->nmounts; i++) {
         free(plan->mounts[i].path);
         free(plan->mounts[i].link_to);

@@ -45,15 +45,16 @@ static void say_notes(const struct iso_plan *plan)
         iso_say("note: the current directory %s %s; it is not exposed (starting in %s; "
                 "-w . or --ro . exposes it)",
                 plan->cwd_host, plan->cwd_note, plan->cwd_inside);
+    iso_netmode_notes(plan);
 }
 
 /* A run that failed before its report files were open still reports. */
 static void report_early(const struct isolate_policy *p, const struct isolate_error *err)
 {
-    int json = p->report_path ? open(p->report_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644)
-                              : -1;
-    int meta = p->meta_path ? open(p->meta_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644)
-                            : -1;
+    int json =
+        p->report_path ? open(p->report_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644) : -1;
+    int meta =
+        p->meta_path ? open(p->meta_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644) : -1;
     iso_report_failure(json, meta, &p->limits, err);
     if (json >= 0) close(json);
     if (meta >= 0) close(meta);

@@ -42,7 +42,7 @@
 /* How often the watchdog looks: well within --time's 0.5 s of accuracy. */
 #define WATCH_NS (50 * 1000 * 1000)
 
-static const int forwarded[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2,
+static const int forwarded[] = {SIGINT,   SIGTERM, SIGHUP,  SIGQUIT, SIGUSR1, SIGUSR2,
                                 SIGWINCH, SIGTSTP, SIGTTIN, SIGTTOU, 0};
 
 struct sup {
@@ -55,10 +55,10 @@ struct sup {
     struct timespec start;
     long max_tasks;
     unsigned long long max_mem;
-    double max_cpu; /* the watchdog's last look: the tree's CPU time */
-    double next_sample; /* when the next full look is due, in seconds */
-    int grace;      /* timer: PID 1's time to end the sandbox itself */
-    int events;     /* PID 1's events */
+    double max_cpu;              /* the watchdog's last look: the tree's CPU time */
+    double next_sample;          /* when the next full look is due, in seconds */
+    int grace;                   /* timer: PID 1's time to end the sandbox itself */
+    int events;                  /* PID 1's events */
     int setup_failed, committed; /* a new box's --setup (boxsetup.c) */
     struct isolate_error setup_err;
 };
@@ -158,7 +158,8 @@ static void watch(struct sup *s)
     if (u.tasks > s->max_tasks) s->max_tasks = u.tasks;
     if (u.mem_bytes > s->max_mem) s->max_mem = u.mem_bytes;
     if (u.cpu_s > s->max_cpu) s->max_cpu = u.cpu_s;
-    if (l->time_s && u.cpu_s >= l->time_s) stop_sandbox(s, ISO_LIMIT_TIME);
+    if (l->time_s && u.cpu_s >= l->time_s)
+        stop_sandbox(s, ISO_LIMIT_TIME);
     else if (l->mem && !(s->o->by_cgroup & ISO_LIMIT_MEM) && u.mem_bytes >= l->mem)
         stop_sandbox(s, ISO_LIMIT_MEM);
     else if (l->pids && !(s->o->by_cgroup & ISO_LIMIT_PIDS) && u.tasks >= l->pids)
@@ -274,12 +275,13 @@ static int make_timer(double seconds, long long every_ns)
 }
 
 /* PID 1 could not set the sandbox up: it said why; the reports say it too. */
-static void __attribute__((noreturn)) setup_failed(const struct iso_init_opts *o, pid_t pid1,
-                                                   const struct isolate_error *why)
+static void __attribute__((noreturn))
+setup_failed(const struct iso_init_opts *o, pid_t pid1, const struct isolate_error *why)
 {
     struct isolate_error e = *why;
 
     if (pid1 > 0) waitpid(pid1, NULL, __WALL);
+    iso_net_stop(o);
     if (!e.msg[0]) {
         iso_err(&e, 0, "the sandbox's PID 1 ended during its setup");
         isolate_perror(&e);
@@ -408,6 +410,7 @@ int iso_supervise(const struct iso_init_opts *o)
     iso_report_json(o->report_fd, &r);
     iso_report_meta(o->meta_fd, &r);
     if (r.killed_by && !o->quiet) iso_say("stopped: %s", r.message);
+    iso_net_stop(o);
     status = iso_result_status(&r);
     end_like(status);
 }

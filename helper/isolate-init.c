@@ -10,7 +10,8 @@
  *                [--cgroup-fd FD --cgroup-root-fd FD --cgroup-name NAME --cgroup-enforces MASK]
  *                [--hostname NAME] [--box-name NAME [--box-root-fd FD --box-stage ENTRY
  *                 --setup SHELL SCRIPT]]
- *                --cwd DIR --keep-ignored MASK -- COMMAND [ARGS...]
+ *                --cwd DIR [--net host|pasta|slirp4netns] --keep-ignored MASK
+ *                -- COMMAND [ARGS...]
  */
 #include "../core/internal.h"
 
@@ -46,10 +47,22 @@ int main(int argc, char **argv)
             i++;
             break;
         }
-        if (!strcmp(a, "--supervise")) { supervise = 1; continue; }
-        if (!strcmp(a, "--fg")) { o.fg = 1; continue; }
-        if (!strcmp(a, "--verbose")) { o.verbose = 1; continue; }
-        if (!strcmp(a, "--quiet")) { o.quiet = 1; continue; }
+        if (!strcmp(a, "--supervise")) {
+            supervise = 1;
+            continue;
+        }
+        if (!strcmp(a, "--fg")) {
+            o.fg = 1;
+            continue;
+        }
+        if (!strcmp(a, "--verbose")) {
+            o.verbose = 1;
+            continue;
+        }
+        if (!strcmp(a, "--quiet")) {
+            o.quiet = 1;
+            continue;
+        }
         if (!strcmp(a, "--setup")) {
             /* SHELL SCRIPT: the box's setup, run as SHELL -c SCRIPT */
             if (i + 2 >= argc) return usage();
@@ -76,6 +89,8 @@ int main(int argc, char **argv)
             o.box_name = v;
         } else if (!strcmp(a, "--box-stage")) {
             o.box_stage = v;
+        } else if (!strcmp(a, "--net")) {
+            if ((o.net = iso_net_mode_parse(v)) < 0) return usage();
         } else if (!strcmp(a, "--keep-ignored")) {
             char *end;
             unsigned long long m = strtoull(v, &end, 16);
@@ -84,22 +99,38 @@ int main(int argc, char **argv)
                 if (m & (1ULL << (sig - 1))) sigaddset(&o.keep_ignored, sig);
         } else if (number(v, &n) < 0) {
             return usage();
-        } else if (!strcmp(a, "--fd-base")) o.fd_base = (int)n;
-        else if (!strcmp(a, "--ctty")) o.ctty = (int)n;
-        else if (!strcmp(a, "--report-fd")) o.report_fd = (int)n;
-        else if (!strcmp(a, "--meta-fd")) o.meta_fd = (int)n;
-        else if (!strcmp(a, "--parent")) o.parent = (pid_t)n;
-        else if (!strcmp(a, "--mem")) o.limits.mem = (unsigned long long)n;
-        else if (!strcmp(a, "--fsize")) o.limits.fsize = (unsigned long long)n;
-        else if (!strcmp(a, "--tmp-size")) o.limits.tmp_size = (unsigned long long)n;
-        else if (!strcmp(a, "--pids")) o.limits.pids = (long)n;
-        else if (!strcmp(a, "--nofile")) o.limits.nofile = (long)n;
-        else if (!strcmp(a, "--defaults")) o.deflt = (unsigned)n;
-        else if (!strcmp(a, "--cgroup-fd")) o.cg_dir = (int)n;
-        else if (!strcmp(a, "--cgroup-root-fd")) o.cg_root = (int)n;
-        else if (!strcmp(a, "--cgroup-enforces")) o.by_cgroup = (unsigned)n;
-        else if (!strcmp(a, "--box-root-fd")) o.box_root_fd = (int)n;
-        else return usage();
+        } else if (!strcmp(a, "--fd-base"))
+            o.fd_base = (int)n;
+        else if (!strcmp(a, "--ctty"))
+            o.ctty = (int)n;
+        else if (!strcmp(a, "--report-fd"))
+            o.report_fd = (int)n;
+        else if (!strcmp(a, "--meta-fd"))
+            o.meta_fd = (int)n;
+        else if (!strcmp(a, "--parent"))
+            o.parent = (pid_t)n;
+        else if (!strcmp(a, "--mem"))
+            o.limits.mem = (unsigned long long)n;
+        else if (!strcmp(a, "--fsize"))
+            o.limits.fsize = (unsigned long long)n;
+        else if (!strcmp(a, "--tmp-size"))
+            o.limits.tmp_size = (unsigned long long)n;
+        else if (!strcmp(a, "--pids"))
+            o.limits.pids = (long)n;
+        else if (!strcmp(a, "--nofile"))
+            o.limits.nofile = (long)n;
+        else if (!strcmp(a, "--defaults"))
+            o.deflt = (unsigned)n;
+        else if (!strcmp(a, "--cgroup-fd"))
+            o.cg_dir = (int)n;
+        else if (!strcmp(a, "--cgroup-root-fd"))
+            o.cg_root = (int)n;
+        else if (!strcmp(a, "--cgroup-enforces"))
+            o.by_cgroup = (unsigned)n;
+        else if (!strcmp(a, "--box-root-fd"))
+            o.box_root_fd = (int)n;
+        else
+            return usage();
     }
     if (!supervise || o.fd_base < 3 || o.parent <= 0 || !o.cwd || (o.fg && o.ctty < 0) ||
         i >= argc || (o.box_stage && (!o.box_name || o.box_root_fd < 0 || !o.setup_argv[0])))

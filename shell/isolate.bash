@@ -53,7 +53,9 @@ __isolate_value_short=cw
 __isolate_value_long=" write ro hide env keep-fd time wall mem pids fsize nofile tmp-size report meta box setup rm-box "
 # Options without a value after which a command still follows (--explain,
 # --check, --help and --version run none).
-__isolate_flag_long=" verbose quiet no-limits x11 wayland audio gpu "
+__isolate_flag_long=" verbose quiet no-limits x11 wayland audio gpu net "
+# Options whose value can only be attached (--net=host).
+__isolate_attached_long=" net "
 
 # --- Reading a line as bash would ---------------------------------------------
 
@@ -571,7 +573,7 @@ __isolate_rewrite() {
             ;;
         --*=*)
             opt=${word#--}
-            [[ $__isolate_value_long == *" ${opt%%=*} "* ]] || return 1
+            [[ $__isolate_value_long$__isolate_attached_long == *" ${opt%%=*} "* ]] || return 1
             ;;
         --*)
             opt=${word#--}
@@ -927,6 +929,15 @@ __isolate_push_keys() {
 _isolate() {
     local cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD - 1]} i=1 w
     COMPREPLY=()
+    # --net=MODE: one word, or three where = breaks words (COMP_WORDBREAKS).
+    if [[ $cur == --net=* ]]; then
+        COMPREPLY=($(compgen -P --net= -W "host none pasta slirp4netns" -- "${cur#--net=}"))
+        return 0
+    elif [[ $prev == = && ${COMP_WORDS[COMP_CWORD - 2]} == --net ]] ||
+        [[ $cur == = && $prev == --net ]]; then
+        COMPREPLY=($(compgen -W "host none pasta slirp4netns" -- "${cur#=}"))
+        return 0
+    fi
     while ((i < COMP_CWORD)); do
         w=${COMP_WORDS[i]}
         case $w in
@@ -937,6 +948,7 @@ _isolate() {
         -c | -w | --write | --ro | --hide | --env | --keep-fd | --time | --wall | --mem | \
             --pids | --fsize | --nofile | --tmp-size | --report | --meta | --box | --setup | \
             --rm-box) ((i += 2)) ;;
+        --net) [[ ${COMP_WORDS[i + 1]} == = ]] && ((i += 3)) || ((i++)) ;; # --net=MODE, split at =
         -*) ((i++)) ;;
         *) break ;;
         esac
@@ -983,8 +995,8 @@ _isolate() {
     esac
     COMPREPLY=($(compgen -W "-c -w --write --ro --hide --env --keep-fd --time --wall --mem --pids
         --fsize --nofile --tmp-size --no-limits --report --meta --box --setup --boxes --rm-box
-        --x11 --wayland --audio --gpu -v --verbose -q --quiet --explain --check -h --help
-        --version --" -- "$cur"))
+        --x11 --wayland --audio --gpu --net --net= -v --verbose -q --quiet --explain --check
+        -h --help --version --" -- "$cur"))
 }
 complete -F _isolate isolate
 

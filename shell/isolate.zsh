@@ -60,7 +60,9 @@ typeset -g __isolate_value_short=cw
 typeset -g __isolate_value_long=" write ro hide env keep-fd time wall mem pids fsize nofile tmp-size report meta box setup rm-box "
 # Options without a value after which a command still follows (--explain,
 # --check, --help and --version run none).
-typeset -g __isolate_flag_long=" verbose quiet no-limits x11 wayland audio gpu "
+typeset -g __isolate_flag_long=" verbose quiet no-limits x11 wayland audio gpu net "
+# Options whose value can only be attached (--net=host).
+typeset -g __isolate_attached_long=" net "
 
 # --- Reading a line as zsh would -----------------------------------------------------
 
@@ -189,7 +191,7 @@ __isolate_rewrite() {
         (--) (( k++ )); break ;;
         (--*=*)
             opt=${${tok#--}%%=*}
-            [[ $__isolate_value_long == *" $opt "* ]] || return 1
+            [[ $__isolate_value_long$__isolate_attached_long == *" $opt "* ]] || return 1
             ;;
         (--*)
             opt=${tok#--}

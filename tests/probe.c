@@ -8,6 +8,8 @@
  *   probe try NAME        attempt a denied operation; prints NAME=ok or NAME=EPERM
  *   probe write PATH      create/append PATH       probe read PATH
  *   probe connect-tcp HOST PORT | connect-unix PATH | connect-abstract NAME
+ *   probe http ADDRESS PORT   GET /; prints http=FIRST LINE OF THE BODY
+ *   probe dns SERVER NAME     asks SERVER (UDP) for NAME's address; prints dns=ADDRESS
  *   probe kill-group SIG  kill(0, SIG)              probe daemon SECONDS
  *   probe sleep SECONDS   probe exit N             probe signal SIG (raise)
  *   probe loopback        listen on 127.0.0.1, connect to itself, exchange a byte
@@ -36,6 +38,7 @@
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <sys/syscall.h>
+#include <sys/time.h>
 #include <sys/un.h>
 #include <sys/wait.h>
 #include <termios.h>
@@ -52,12 +55,12 @@ static int report(const char *name, long rc, int err)
 
 /* Evaluates EXPR (a call) and reports its outcome; EXPR must be the call
  * itself, not a value computed earlier, since errno is read right after. */
-#define TRY(name, expr)                                                                           \
-    do {                                                                                          \
-        long rc_;                                                                                 \
-        errno = 0;                                                                                \
-        rc_ = (long)(expr);                                                                       \
-        return report(name, rc_, errno);                                                          \
+#define TRY(name, expr)                                                                            \
+    do {                                                                                           \
+        long rc_;                                                                                  \
+        errno = 0;                                                                                 \
+        rc_ = (long)(expr);                                                                        \
+        return report(name, rc_, errno);                                                           \
     } while (0)
 
 static void status_lines(const char *const *keys)
@@ -186,15 +189,96 @@ static int try_op(const char *what)
     return 2;
 }
 
-static int connect_tcp(const char *host, int port)
+/* A connection, or -1 with errno; gives up after 3 s (ETIMEDOUT) rather than
+ * the kernel's two minutes: a NAT may drop what it cannot connect. */
+static int tcp_to(const char *host, int port)
 {
     struct sockaddr_in a;
+    struct timeval t = {3, 0};
     int fd = socket(AF_INET, SOCK_STREAM, 0);
     memset(&a, 0, sizeof a);
     a.sin_family = AF_INET;
     a.sin_port = htons((uint16_t)port);
-    inet_pton(AF_INET, host, &a.sin_addr);
-    TRY("connect", connect(fd, (struct sockaddr *)&a, sizeof a));
+    if (inet_pton(AF_INET, host, &a.sin_addr) != 1) {
+        errno = EINVAL;
+        return -1;
+    }
+    setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &t, sizeof t);
+    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &t, sizeof t);
+    if (connect(fd, (struct sockaddr *)&a, sizeof a) < 0) {
+        if (errno == EINPROGRESS) errno = ETIMEDOUT;
+        close(fd);
+        return -1;
+    }
+    return fd;
+}
+
+static int connect_tcp(const char *host, int port)
+{
+    TRY("connect", tcp_to(host, port));
+}
+
+/* GET / over HTTP/1.0; prints the first line of the body. */
+static int http_get(const char *host, int port)
+{
+    char buf[4096], req[256], *body;
+    size_t len = 0;
+    ssize_t n;
+    int fd = tcp_to(host, port);
+
+    if (fd < 0) return report("http", -1, errno);
+    snprintf(req, sizeof req, "GET / HTTP/1.0\r\nHost: %s\r\n\r\n", host);
+    if (write(fd, req, strlen(req)) != (ssize_t)strlen(req)) return report("http", -1, errno);
+    while (len < sizeof buf - 1 && (n = read(fd, buf + len, sizeof buf - 1 - len)) > 0)
+        len += (size_t)n;
+    buf[len] = '\0';
+    body = strstr(buf, "\r\n\r\n");
+    if (!body) return report("http", -1, n < 0 ? errno : EPROTO);
+    body += 4;
+    body[strcspn(body, "\n")] = '\0';
+    printf("http=%s\n", body);
+    return 0;
+}
+
+/* One DNS query for NAME's A record over UDP to SERVER:53, 3 s at most;
+ * prints dns=ADDRESS, dns=NXDOMAIN or dns=ERRNO. */
+static int dns_query(const char *server, const char *name)
+{
+    unsigned char q[512], r[512];
+    struct sockaddr_in a;
+    struct timeval t = {3, 0};
+    size_t len = 12;
+    ssize_t n;
+    int fd = socket(AF_INET, SOCK_DGRAM, 0);
+
+    memset(q, 0, sizeof q);
+    q[0] = 0x15, q[1] = 0x23, q[2] = 0x01, q[5] = 1; /* id, recursion desired, one question */
+    for (const char *l = name; *l && len < 400;) {
+        size_t ll = strcspn(l, ".");
+        q[len++] = (unsigned char)ll;
+        memcpy(q + len, l, ll);
+        len += ll;
+        l += ll + (l[ll] == '.');
+    }
+    q[len++] = 0, q[len++] = 0, q[len++] = 1, q[len++] = 0, q[len++] = 1; /* A, IN */
+    memset(&a, 0, sizeof a);
+    a.sin_family = AF_INET;
+    a.sin_port = htons(53);
+    inet_pton(AF_INET, server, &a.sin_addr);
+    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &t, sizeof t);
+    if (sendto(fd, q, len, 0, (struct sockaddr *)&a, sizeof a) < 0) return report("dns", -1, errno);
+    n = recv(fd, r, sizeof r, 0);
+    if (n < 0) return report("dns", -1, errno == EAGAIN ? ETIMEDOUT : errno);
+    if (n < 16 || (r[3] & 15)) {
+        printf("dns=%s\n", n >= 16 && (r[3] & 15) == 3 ? "NXDOMAIN" : "ERROR");
+        return 1;
+    }
+    if (!r[7]) {
+        printf("dns=NOANSWER\n");
+        return 1;
+    }
+    printf("dns=%u.%u.%u.%u\n", r[n - 4], r[n - 3], r[n - 2], r[n - 1]);
+    return 0;
 }
 
 static int connect_unix(const char *path, int abstract)
@@ -357,8 +441,8 @@ int main(int argc, char **argv)
         return 0;
     }
     if (!strcmp(cmd, "caps")) {
-        const char *keys[] = {"CapInh", "CapPrm", "CapEff", "CapBnd", "CapAmb", "NoNewPrivs",
-                              "Seccomp", NULL};
+        const char *keys[] = {"CapInh", "CapPrm",     "CapEff",  "CapBnd",
+                              "CapAmb", "NoNewPrivs", "Seccomp", NULL};
         status_lines(keys);
         return 0;
     }
@@ -418,6 +502,8 @@ int main(int argc, char **argv)
     }
     if (!strcmp(cmd, "unlink") && argc > 2) TRY("unlink", unlink(argv[2]));
     if (!strcmp(cmd, "connect-tcp") && argc > 3) return connect_tcp(argv[2], atoi(argv[3]));
+    if (!strcmp(cmd, "http") && argc > 3) return http_get(argv[2], atoi(argv[3]));
+    if (!strcmp(cmd, "dns") && argc > 3) return dns_query(argv[2], argv[3]);
     if (!strcmp(cmd, "connect-unix") && argc > 2) return connect_unix(argv[2], 0);
     if (!strcmp(cmd, "connect-abstract") && argc > 2) return connect_unix(argv[2], 1);
     if (!strcmp(cmd, "kill-group") && argc > 2) TRY("kill", kill(0, atoi(argv[2])));
@@ -429,8 +515,7 @@ int main(int argc, char **argv)
     if (!strcmp(cmd, "exit") && argc > 2) return atoi(argv[2]);
     if (!strcmp(cmd, "loopback")) return loopback();
     if (!strcmp(cmd, "listen-tcp") && argc > 3) return listen_tcp(atoi(argv[2]), atoi(argv[3]));
-    if (!strcmp(cmd, "listen-abstract") && argc > 3)
-        return listen_abstract(argv[2], atoi(argv[3]));
+    if (!strcmp(cmd, "listen-abstract") && argc > 3) return listen_abstract(argv[2], atoi(argv[3]));
     if (!strcmp(cmd, "listen-unix") && argc > 3) return listen_unix(argv[2], atoi(argv[3]));
     if (!strcmp(cmd, "sigwait") && argc > 2) return sig_wait(atoi(argv[2]));
     if (!strcmp(cmd, "signal") && argc > 2) {

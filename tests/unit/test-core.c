@@ -317,6 +317,11 @@ static void test_parse_invalid(void)
         {{"isolate", "--rm-box", "a", "--box", "b"}, {"--box", "--rm-box"}},
         {{"isolate", "--x11=1", "ls"}, {"--x11", "no value"}},
         {{"isolate", "--gpu=", "ls"}, {"--gpu", "no value"}},
+        {{"isolate", "--net=foo", "ls"}, {"--net", "'foo'"}},
+        {{"isolate", "--net=", "ls"}, {"--net", "''"}},
+        {{"isolate", "--net=HOST", "ls"}, {"--net", "'HOST'"}},
+        {{"isolate", "--net=nat", "ls"}, {"--net", "'nat'"}},
+        {{"isolate", "--net"}, {"no command"}},
     };
     struct isolate_policy p;
     struct isolate_error e;
@@ -402,9 +407,71 @@ static void test_parse_boxes(void)
     name[49] = '\0';
     r = parse(&p, ARGV("--box", name, "ls"), &e);
     ok(r == -1 && contains(e.msg, "longer than 48"), "one of 49 is refused: %s", e.msg);
-    ok(iso_box_name_problem("x..y") && iso_box_name_problem("été") &&
-           !iso_box_name_problem("0") && !iso_box_name_problem("a.b"),
+    ok(iso_box_name_problem("x..y") && iso_box_name_problem("été") && !iso_box_name_problem("0") &&
+           !iso_box_name_problem("a.b"),
        "'..' inside and non-ASCII letters are refused; digits and single dots are not");
+}
+
+/* ----------------------------------------------------------- --net */
+
+static void test_net(void)
+{
+    static const struct {
+        char *argv[5];
+        enum isolate_net net;
+        const char *cmd;
+    } cases[] = {
+        {{"isolate", "true"}, ISOLATE_NET_NONE, "true"},
+        {{"isolate", "--net", "true"}, ISOLATE_NET_NAT, "true"},
+        /* no value word: "host" is the command */
+        {{"isolate", "--net", "host", "x"}, ISOLATE_NET_NAT, "host"},
+        {{"isolate", "--net=host", "true"}, ISOLATE_NET_HOST, "true"},
+        {{"isolate", "--net=none", "true"}, ISOLATE_NET_NONE, "true"},
+        {{"isolate", "--net=pasta", "true"}, ISOLATE_NET_PASTA, "true"},
+        {{"isolate", "--net=slirp4netns", "true"}, ISOLATE_NET_SLIRP4NETNS, "true"},
+        {{"isolate", "--net=host", "--net", "true"}, ISOLATE_NET_NAT, "true"}, /* the last wins */
+        {{"isolate", "--", "--net", "x"}, ISOLATE_NET_NONE, "--net"},
+    };
+    struct isolate_policy p;
+    struct isolate_error e;
+    char out[1024], first[64];
+    int r;
+
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        r = parse(&p, (char **)cases[i].argv, &e);
+        ok(r == 0 && p.net == cases[i].net && p.argc > 0 && streq(p.argv[0], cases[i].cmd),
+           "%s %s %s: net mode %d, command %s (%s)", cases[i].argv[1], cases[i].argv[2],
+           cases[i].argv[3] ? cases[i].argv[3] : "", (int)p.net, r ? "-" : p.argv[0],
+           r ? e.msg : "ok");
+        isolate_policy_free(&p);
+    }
+    ok(iso_net_mode_parse("slirp4netns") == ISOLATE_NET_SLIRP4NETNS &&
+           iso_net_mode_parse(NULL) == ISOLATE_NET_NAT && iso_net_mode_parse("nat") == -1 &&
+           streq(iso_net_mode_name(ISOLATE_NET_PASTA), "pasta"),
+       "mode names, as isolate-init receives them");
+
+    /* systemd-resolved: the forwarder replaces the loopback resolver, the
+     * other lines stay. */
+    r = iso_resolv_for_sandbox("# managed\nnameserver 127.0.0.53\noptions edns0 trust-ad\n"
+                               "search example.org\n",
+                               "169.254.1.53", out, sizeof out, first, sizeof first);
+    ok(r == 1 && contains(out, "\nnameserver 169.254.1.53\n") && !contains(out, "127.0.0.53") &&
+           contains(out, "\noptions edns0 trust-ad\n") && contains(out, "\nsearch example.org\n") &&
+           streq(first, "127.0.0.53"),
+       "a loopback resolver: a resolv.conf naming the forwarder");
+    r = iso_resolv_for_sandbox("nameserver 127.0.0.1\nnameserver 10.1.1.1\nnameserver ::1\n",
+                               "10.0.2.3", out, sizeof out, first, sizeof first);
+    ok(r == 1 && contains(out, "nameserver 10.0.2.3\nnameserver 10.1.1.1\n") &&
+           !contains(out, "127.0.0.1") && !contains(out, "::1"),
+       "dnsmasq on 127.0.0.1 and ::1: the forwarder first, the host's others after it");
+    r = iso_resolv_for_sandbox("nameserver 192.168.1.1\nnameserver fe80::1%eth0\n", "169.254.1.53",
+                               out, sizeof out, first, sizeof first);
+    ok(r == 0 && streq(first, "192.168.1.1"), "a resolver on the network: the host's file serves");
+    r = iso_resolv_for_sandbox("", "10.0.2.3", out, sizeof out, first, sizeof first);
+    ok(r == 0 && first[0] == '\0', "no resolver at all: nothing to forward to");
+    r = iso_resolv_for_sandbox("nameserver 127.0.0.53\n", "169.254.1.53", out, 40, first,
+                               sizeof first);
+    ok(r == -1, "a file that does not fit is refused, not cut");
 }
 
 /* ----------------------------------------- isolate_parse: pure, reentrant */
@@ -1164,8 +1231,8 @@ static void test_plan(void)
                "--box: --ro below the home is made in the box's home without links; the cwd "
                "below it needs no mount of its own");
             ok(x.plan.box && &x.plan.mounts[x.plan.box_mount] == h, "--box: box_mount is the home");
-            ok(streq(x.plan.hostname, "isolate-dev") && streq(env_value(x.plan.envp, "ISOLATE_BOX"),
-                                                              "dev"),
+            ok(streq(x.plan.hostname, "isolate-dev") &&
+                   streq(env_value(x.plan.envp, "ISOLATE_BOX"), "dev"),
                "--box: host name isolate-dev, ISOLATE_BOX=dev");
             ok(x.plan.pin_fd < 0 && x.plan.box_fd < 0, "--box: the plan holds no descriptor");
         }
@@ -1510,6 +1577,7 @@ int main(void)
     test_parse_boxes();
     test_parse_pure();
     test_parse_fd();
+    test_net();
     test_env_names();
     test_env_build();
     test_plan();
