@@ -37,7 +37,7 @@ HELPER_INC := $(if $(MUSL_CC),-I$(BUILD)/musl-include,)
 HELPER_SRC := helper/isolate-init.c core/supervise.c core/pid1.c core/init.c core/net.c \
               core/caps.c core/signals.c core/seccomp.c core/tty.c core/error.c \
               core/args.c core/env.c core/limits.c core/report.c core/watchdog.c core/verdict.c \
-              core/cgroup.c core/seccomp_rules.c
+              core/cgroup.c core/seccomp_rules.c core/taskcount.c
 HELPER_OBJ := $(HELPER_SRC:%.c=$(BUILD)/static/%.o)
 
 BASH_INC := -I/usr/include/bash -I/usr/include/bash/include -I/usr/include/bash/builtins \
