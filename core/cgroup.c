@@ -218,21 +218,43 @@ void iso_cgroup_discard(struct iso_plan *plan)
     if (plan->cg_root >= 0 && plan->cg_name[0]) unlinkat(plan->cg_root, plan->cg_name, AT_REMOVEDIR);
 }
 
-/* Supervisor side: reads a "key value" line of a file of the cgroup. */
-long long iso_cgroup_stat(int dir, const char *file, const char *key)
+/* Supervisor side: the value of KEY in a "key value" file open at FD (read
+ * from its start; for a watched file, reading rearms the notification), or
+ * the number the file holds if KEY is empty; -1 if none. */
+long long iso_cgroup_value(int fd, const char *key)
 {
     char buf[2048], *line, *save;
     size_t klen = strlen(key);
-    int fd = openat(dir, file, O_RDONLY | O_CLOEXEC);
-    ssize_t n = fd >= 0 ? read(fd, buf, sizeof buf - 1) : -1;
+    ssize_t n = pread(fd, buf, sizeof buf - 1, 0);
 
-    if (fd >= 0) close(fd);
     if (n <= 0) return -1;
     buf[n] = '\0';
-    if (!*key) return atoll(buf); /* a file holding one number */
+    if (!*key) return atoll(buf);
     for (line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save))
         if (!strncmp(line, key, klen) && line[klen] == ' ') return atoll(line + klen + 1);
     return -1;
+}
+
+/* The same, for a file of the cgroup opened for one look. */
+long long iso_cgroup_stat(int dir, const char *file, const char *key)
+{
+    int fd = openat(dir, file, O_RDONLY | O_CLOEXEC);
+    long long v = fd >= 0 ? iso_cgroup_value(fd, key) : -1;
+
+    if (fd >= 0) close(fd);
+    return v;
+}
+
+/* A file of the cgroup to poll() for POLLPRI, which the kernel raises when
+ * the file changes (as pids.events does when a fork is refused), or -1. */
+int iso_cgroup_watch(int dir, const char *file)
+{
+    int fd = openat(dir, file, O_RDONLY | O_CLOEXEC);
+    if (fd >= 0 && iso_cgroup_value(fd, "") < 0) {
+        close(fd);
+        return -1;
+    }
+    return fd;
 }
 
 int iso_cgroup_kill(int dir)

@@ -347,6 +347,8 @@ void iso_cgroup_prepare(struct iso_plan *plan);
 void iso_cgroup_discard(struct iso_plan *plan);
 long long iso_cgroup_stat(int dir, const char *file, const char *key);
 int iso_cgroup_kill(int dir);
+int iso_cgroup_watch(int dir, const char *file);
+long long iso_cgroup_value(int fd, const char *key);
 void iso_cgroup_remove(int root, const char *name);
 
 /* fds.c */
@@ -361,6 +363,9 @@ void iso_signals_reset(const sigset_t *keep_ignored);
 
 /* seccomp.c (the program is generated at build time) */
 int iso_seccomp_load(int verbose, struct isolate_error *e);
+
+/* taskcount.c (PID 1): the process limit's count */
+long iso_count_tasks(int proc, int threads);
 
 /* tty.c */
 int iso_tty_give(int fd, pid_t pgrp);
@@ -405,9 +410,16 @@ void iso_init_main(const struct iso_init_opts *o, int evfd) __attribute__((noret
 struct iso_event {
     int type;    /* ISO_EV_* */
     int wstatus; /* of the command */
-    int sig;     /* stop signal */
+    int sig;     /* stop signal; LIMIT: the limit (ISO_LIMIT_*) */
+    long tasks;  /* LIMIT, EXITED: the most tasks PID 1 counted */
 };
-enum { ISO_EV_STOPPED = 1, ISO_EV_EXITED = 2, ISO_EV_STARTED = 3, ISO_EV_SETUP = 4 };
+enum {
+    ISO_EV_STOPPED = 1,
+    ISO_EV_EXITED = 2,
+    ISO_EV_STARTED = 3,
+    ISO_EV_LIMIT = 4,
+    ISO_EV_SETUP = 5,
+};
 /* ISO_EV_SETUP: a box's --setup ended (wstatus) and everything it started is
  * gone; PID 1 waits for ISO_SIG_GO before it starts the command, and the
  * supervisor, blocked in a raw read until the command has started, leaves

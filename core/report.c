@@ -38,11 +38,15 @@ unsigned iso_limits_set(const struct isolate_limits *l)
            (l->tmp_size ? ISO_LIMIT_TMP : 0);
 }
 
-/* Which mechanism stops the sandbox at each limit. */
-static const char *enforcer(unsigned bit, unsigned by_cgroup)
+/* Which mechanism stops the sandbox at each limit: the kernel's, then the
+ * one that names the limit where the kernel alone would not. CPU time has no
+ * cgroup limit, but with a cgroup the watchdog reads the cgroup's exact
+ * count (cpu.stat) and kills with cgroup.kill. */
+static const char *enforcer(unsigned bit, const struct iso_result *r)
 {
-    if (by_cgroup & bit) return "cgroup";
+    if (r->by_cgroup & bit) return "cgroup";
     switch (bit) {
+    case ISO_LIMIT_TIME: return r->cgroup ? "cgroup/watchdog" : "rlimit/watchdog";
     case ISO_LIMIT_WALL: return "watchdog";
     case ISO_LIMIT_FSIZE:
     case ISO_LIMIT_NOFILE: return "rlimit";
@@ -121,7 +125,7 @@ void iso_report_json(int fd, const struct iso_result *r)
     for (size_t i = 0; i < sizeof limit_names / sizeof *limit_names; i++) {
         if (!(set & limit_names[i].bit)) continue;
         put(&o, "%s\"%s\": \"%s\"", first ? "" : ", ", limit_names[i].name,
-            enforcer(limit_names[i].bit, r->by_cgroup));
+            enforcer(limit_names[i].bit, r));
         first = 0;
     }
     put(&o, "}, \"cgroup\": %s, \"message\": ", r->cgroup ? "true" : "false");

@@ -15,10 +15,12 @@
  * hands the terminal back and forth, and enforces the limits: a timer for the
  * wall clock and a watchdog (watchdog.c) for the sandbox's CPU time, memory,
  * tasks and private space. A limit reached kills PID 1, and with it the whole
- * PID namespace. Finally it writes the reports and ends the way the command
- * ended (same exit code, or death by the same signal) so that the shell
- * reports it as it would report the command itself; a limit gives its own
- * status (124 for the wall clock, as timeout(1) does).
+ * PID namespace. PID 1 watches the process limit too (taskcount.c), and with
+ * a cgroup the kernel says at once when it refused a fork (pids.events).
+ * Finally it writes the reports and ends the way the command ended (same exit
+ * code, or death by the same signal) so that the shell reports it as it would
+ * report the command itself; a limit gives its own status (124 for the wall
+ * clock, as timeout(1) does).
  * On the first run of a new box with a --setup, it puts the box in place once
  * the setup has succeeded, or removes it (boxsetup.c, init.c).
  */
@@ -142,7 +144,7 @@ static void watch(struct sup *s)
     /* Every tick: what is cheap to know. */
     procs = iso_count_processes() - 1; /* isolate's own PID 1 is not the command's */
     if (procs > s->max_tasks) s->max_tasks = procs;
-    if (l->pids && !(s->o->by_cgroup & ISO_LIMIT_PIDS) && procs >= l->pids)
+    if (l->pids && !(s->o->by_cgroup & ISO_LIMIT_PIDS) && procs > l->pids)
         return stop_sandbox(s, ISO_LIMIT_PIDS);
     /* Full: what is left is less than a write could use (tmpfs refuses the
      * write that does not fit, so the last few pages may stay free). */
@@ -162,7 +164,7 @@ static void watch(struct sup *s)
         stop_sandbox(s, ISO_LIMIT_TIME);
     else if (l->mem && !(s->o->by_cgroup & ISO_LIMIT_MEM) && u.mem_bytes >= l->mem)
         stop_sandbox(s, ISO_LIMIT_MEM);
-    else if (l->pids && !(s->o->by_cgroup & ISO_LIMIT_PIDS) && u.tasks >= l->pids)
+    else if (l->pids && !(s->o->by_cgroup & ISO_LIMIT_PIDS) && u.tasks > l->pids)
         stop_sandbox(s, ISO_LIMIT_PIDS);
 }
 
@@ -208,10 +210,16 @@ static void setup_done(struct sup *s, int wstatus)
 
 static void on_event(struct sup *s, const struct iso_event *ev)
 {
+    if (ev->tasks > s->max_tasks) s->max_tasks = ev->tasks;
     if (ev->type == ISO_EV_SETUP) {
         setup_done(s, ev->wstatus);
     } else if (ev->type == ISO_EV_STOPPED) {
         stop_like(s, ev->sig);
+    } else if (ev->type == ISO_EV_LIMIT) {
+        /* PID 1 ends the sandbox itself: the limit is known for certain. */
+        if (!s->killed_by) s->killed_by = (unsigned)ev->sig;
+        iso_log(s->o->verbose, "PID 1: the %s limit is reached after %.3f s; ending the sandbox",
+                iso_limit_name((unsigned)ev->sig), since(&s->start));
     } else if (ev->type == ISO_EV_EXITED) {
         s->have_result = 1;
         s->result = ev->wstatus;
@@ -293,8 +301,7 @@ setup_failed(const struct iso_init_opts *o, pid_t pid1, const struct isolate_err
 
 /* Starts PID 1 and waits, without libc, for its first event: the command has
  * started, or could not. End of file means PID 1 failed before that. */
-static pid_t start_pid1(const struct iso_init_opts *o, int *events, int *have,
-                        struct iso_event *first)
+static pid_t start_pid1(const struct iso_init_opts *o, int *events, struct iso_event *first)
 {
     struct isolate_error e;
     pid_t pid = iso_pid1_start(o, events, &e);
@@ -307,7 +314,6 @@ static pid_t start_pid1(const struct iso_init_opts *o, int *events, int *have,
     while ((n = iso_raw_syscall(SYS_read, *events, (long)first, sizeof *first)) == -EINTR) {
     }
     if (n != (long)sizeof *first) setup_failed(o, pid, &iso_pid1_error);
-    *have = first->type != ISO_EV_STARTED;
     return pid;
 }
 
@@ -319,15 +325,15 @@ int iso_supervise(const struct iso_init_opts *o)
     struct iso_result r;
     struct iso_event first;
     sigset_t all, handled;
-    int sfd, wall = -1, tick = -1, status, events, pending;
-    struct pollfd pf[5];
+    int sfd, wall = -1, tick = -1, status, events;
+    struct pollfd pf[6];
 
     clock_gettime(CLOCK_MONOTONIC, &s.start);
     sigfillset(&all);
     sigprocmask(SIG_SETMASK, &all, NULL);
     /* The caller may have died before the death signal was inherited. */
     if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() != o->parent) _exit(ISOLATE_EXIT_FAILURE);
-    s.init = start_pid1(o, &events, &pending, &first);
+    s.init = start_pid1(o, &events, &first);
     s.events = events;
     sigemptyset(&handled);
     sigaddset(&handled, SIGCHLD);
@@ -349,19 +355,23 @@ int iso_supervise(const struct iso_init_opts *o)
         kill(s.init, SIGKILL);
         _exit(ISOLATE_EXIT_FAILURE);
     }
-    if (pending) on_event(&s, &first);
+    on_event(&s, &first); /* STARTED, or EXITED: the command could not start */
 
     pf[0] = (struct pollfd){.fd = sfd, .events = POLLIN};
     pf[1] = (struct pollfd){.fd = events, .events = POLLIN};
     pf[2] = (struct pollfd){.fd = wall, .events = POLLIN};
     pf[3] = (struct pollfd){.fd = tick, .events = POLLIN};
     pf[4] = (struct pollfd){.fd = s.grace, .events = POLLIN};
+    /* The kernel notifies pids.events when it refuses a fork at pids.max:
+     * the limit is known at once, not at the next tick. */
+    pf[5] = (struct pollfd){.fd = -1, .events = POLLPRI};
+    if (o->by_cgroup & ISO_LIMIT_PIDS) pf[5].fd = iso_cgroup_watch(o->cg_dir, "pids.events");
     /* Until PID 1 closes the event pipe: it alone holds the write end, so
      * end of file means it is exiting (a SIGCHLD may have come and gone
      * before this process existed, so it is not waited for here). */
     while (pf[1].fd >= 0) {
         uint64_t ticks;
-        if (poll(pf, 5, -1) < 0) {
+        if (poll(pf, 6, -1) < 0) {
             if (errno == EINTR) continue;
             break;
         }
@@ -379,6 +389,8 @@ int iso_supervise(const struct iso_init_opts *o)
         }
         if (pf[2].revents && read(wall, &ticks, sizeof ticks) > 0) stop_sandbox(&s, ISO_LIMIT_WALL);
         if (pf[3].revents && read(tick, &ticks, sizeof ticks) > 0) watch(&s);
+        if (pf[5].revents && iso_cgroup_value(pf[5].fd, "max") > 0)
+            stop_sandbox(&s, ISO_LIMIT_PIDS);
         if (pf[4].revents && read(s.grace, &ticks, sizeof ticks) > 0) {
             iso_log(o->verbose, "PID 1 did not end the sandbox in time: killing it");
             kill(s.init, SIGKILL);

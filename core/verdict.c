@@ -87,7 +87,7 @@ void iso_conclude(struct iso_result *r, const struct iso_init_opts *o, const int
         iso_format_size(v, sizeof v, l->mem);
         return verdict(r, "ML", ISO_LIMIT_MEM, "memory limit (%s) exceeded", v);
     }
-    if (l->pids && failed && max_tasks >= l->pids) {
+    if (l->pids && failed && max_tasks > l->pids) {
         snprintf(v, sizeof v, "%ld", l->pids);
         return verdict(r, "PL", ISO_LIMIT_PIDS, "process limit (%s) reached", v);
     }
@@ -115,12 +115,17 @@ void iso_conclude_cgroup(struct iso_result *r, const struct iso_init_opts *o)
     r->cgroup = 1;
     if (usec >= 0 && (double)usec / 1e6 > r->cpu_s) r->cpu_s = (double)usec / 1e6;
     r->cg_mem_kib = peak >= 0 ? peak / 1024 : -1;
-    if (r->killed_by || !failed) return;
-    if ((o->by_cgroup & ISO_LIMIT_MEM) && iso_cgroup_stat(o->cg_dir, "memory.events", "oom_kill") > 0) {
+    /* The most tasks at once, exactly (Linux 6.1); PID 1 is in the cgroup too. */
+    peak = iso_cgroup_stat(o->cg_dir, "pids.peak", "");
+    if (peak - 1 > r->max_pids) r->max_pids = (long)(peak - 1);
+    if (r->killed_by) return;
+    if (failed && (o->by_cgroup & ISO_LIMIT_MEM) &&
+        iso_cgroup_stat(o->cg_dir, "memory.events", "oom_kill") > 0) {
         iso_format_size(v, sizeof v, o->limits.mem);
         verdict(r, "ML", ISO_LIMIT_MEM, "memory limit (%s) exceeded", v);
     } else if ((o->by_cgroup & ISO_LIMIT_PIDS) &&
                iso_cgroup_stat(o->cg_dir, "pids.events", "max") > 0) {
+        /* A fork refused at pids.max, whatever the program made of it. */
         snprintf(v, sizeof v, "%ld", o->limits.pids);
         verdict(r, "PL", ISO_LIMIT_PIDS, "process limit (%s) reached", v);
     }

@@ -16,6 +16,8 @@
  *   probe listen-tcp PORT SECONDS | listen-abstract NAME SECONDS | listen-unix PATH SECONDS
  *                                             serve, for tests
  *   probe sigwait SIG     block SIG, wait for it, print its name and exit 0
+ *   probe threads N SECONDS   start N threads that sleep SECONDS; prints threads=STARTED
+ *                         and, if one could not start, error=ERRNO; waits for them
  */
 #include <arpa/inet.h>
 #include <stddef.h>
@@ -24,6 +26,7 @@
 #include <fcntl.h>
 #include <linux/keyctl.h>
 #include <linux/perf_event.h>
+#include <pthread.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdint.h>
@@ -429,6 +432,26 @@ static int sig_wait(int sig)
     return 0;
 }
 
+static void *sleeper(void *arg)
+{
+    sleep((unsigned)(uintptr_t)arg);
+    return NULL;
+}
+
+static int threads(int n, int seconds)
+{
+    pthread_t t[256];
+    int started = 0, err = 0;
+
+    while (started < n && started < 256 &&
+           !(err = pthread_create(&t[started], NULL, sleeper, (void *)(uintptr_t)seconds)))
+        started++;
+    printf("threads=%d\n", started);
+    if (err) printf("error=%s\n", strerrorname_np(err));
+    while (started--) pthread_join(t[started], NULL);
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     const char *cmd = argc > 1 ? argv[1] : "ids";
@@ -518,6 +541,7 @@ int main(int argc, char **argv)
     if (!strcmp(cmd, "listen-abstract") && argc > 3) return listen_abstract(argv[2], atoi(argv[3]));
     if (!strcmp(cmd, "listen-unix") && argc > 3) return listen_unix(argv[2], atoi(argv[3]));
     if (!strcmp(cmd, "sigwait") && argc > 2) return sig_wait(atoi(argv[2]));
+    if (!strcmp(cmd, "threads") && argc > 3) return threads(atoi(argv[2]), atoi(argv[3]));
     if (!strcmp(cmd, "signal") && argc > 2) {
         signal(atoi(argv[2]), SIG_DFL);
         raise(atoi(argv[2]));

@@ -6,19 +6,6 @@
 load ../lib/common
 bats_require_minimum_version 1.5.0
 
-# The top of the delegated subtree this test runs in.
-delegated_root() {
-    local mnt rel dir root=
-    mnt=$(awk '$9 == "cgroup2" { print $5; exit }' /proc/self/mountinfo)
-    rel=$(sed -n 's/^0:://p' /proc/self/cgroup)
-    dir=$mnt${rel%/}
-    while [ "${#dir}" -gt "${#mnt}" ] && [ -O "$dir" ] && [ -w "$dir/cgroup.procs" ]; do
-        root=$dir
-        dir=${dir%/*}
-    done
-    [ -n "$root" ] && echo "$root"
-}
-
 setup() {
     ROOT=$(delegated_root) ||
         fail "no delegated cgroup v2 here: run tests/run as root, or from a systemd user session"
@@ -65,6 +52,7 @@ setup() {
 @test "CPU time is the cgroup's: exact, killed processes included" {
     run iso --time 1 --report "$R" sh -c '(while :; do :; done) & (while :; do :; done) & wait'
     grep -q '"status": "TO"' "$R"
+    grep -q '"time": "cgroup/watchdog"' "$R"
     cpu=$(sed -E 's/.*"cpu_s": ([0-9.]+).*/\1/' "$R")
     awk -v c="$cpu" 'BEGIN { exit !(c >= 1.0 && c < 1.5) }' || fail "cpu_s $cpu"
 }
@@ -72,4 +60,38 @@ setup() {
 @test "ISOLATE_CGROUP=none: no cgroup, the watchdog alone" {
     ISOLATE_CGROUP=none run iso --report "$R" true
     grep -q '"cgroup": false' "$R"
+}
+
+# tests/run, as root, moves the pids controller to cgroup v2 when its v1
+# hierarchy is empty (tools/as-user); a systemd user session delegates it.
+@test "the process limit is the cgroup's pids.max, PID 1 included" {
+    grep -qw pids "$ROOT/cgroup.controllers" ||
+        fail "no pids controller in the delegated cgroup $ROOT (tools/as-user provides one)"
+    iso --pids 7 sh -c 'sleep 2' &
+    job=$!
+    wait_until compgen -G "$ROOT/isolate-*/pids.max" >/dev/null
+    cg=$(compgen -G "$ROOT/isolate-*" | head -1)
+    [ "$(cat "$cg/pids.max")" = 8 ]
+    wait $job
+}
+
+@test "pids.max counts threads: N tasks run, the next is refused and the verdict is PL at once" {
+    grep -qw pids "$ROOT/cgroup.controllers" || fail "no pids controller in $ROOT"
+    run iso --pids 4 --report "$R" "$PROBE" threads 3 1
+    [ "$status" -eq 0 ]
+    [ "${lines[0]}" = threads=3 ]
+    grep -q '"status": "OK"' "$R"
+    grep -q '"max_pids": 4,' "$R"
+    grep -q '"pids": "cgroup"' "$R"
+    t0=$(date +%s%N)
+    run --separate-stderr iso --pids 4 --report "$R" "$PROBE" threads 4 5
+    t1=$(date +%s%N)
+    # Killed as the fifth task is refused: the probe may not have said so yet.
+    [ "$status" -eq 137 ]
+    [[ $'threads=3\nerror=EAGAIN' == "$output"* ]] || fail "$output"
+    grep -q '"status": "PL"' "$R"
+    grep -q '"killed_by": "pids"' "$R"
+    [[ "$stderr" == *"process limit (4) reached"* ]]
+    # The refusal is seen when it happens, not when the threads would end.
+    [ $(((t1 - t0) / 1000000)) -lt 2000 ]
 }

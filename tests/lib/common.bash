@@ -97,6 +97,38 @@ wait_while() {
     return 1
 }
 
+# The top of the delegated cgroup v2 subtree this test runs in (the highest
+# directory above its own cgroup that it owns), as isolate finds it; fails if
+# there is none.
+delegated_root() {
+    local mnt rel dir root=
+    [ "${ISOLATE_CGROUP:-}" = none ] && return 1
+    mnt=$(awk '$9 == "cgroup2" { print $5; exit }' /proc/self/mountinfo)
+    rel=$(sed -n 's/^0:://p' /proc/self/cgroup)
+    dir=$mnt${rel%/}
+    while [ "${#dir}" -gt "${#mnt}" ] && [ -O "$dir" ] && [ -w "$dir/cgroup.procs" ]; do
+        root=$dir
+        dir=${dir%/*}
+    done
+    [ -n "$root" ] && echo "$root"
+}
+
+# What the report's enforced_by should say for the process limit and for CPU
+# time here: the cgroup's where the delegated cgroup has the pids controller
+# (tests/run provides one when run as root), the rlimit and watchdog's without
+# a cgroup (ISOLATE_CGROUP=none).
+pids_enforcer() {
+    local root
+    if root=$(delegated_root) && grep -qw pids "$root/cgroup.controllers"; then
+        echo cgroup
+    else
+        echo rlimit/watchdog
+    fi
+}
+time_enforcer() {
+    if delegated_root >/dev/null; then echo cgroup/watchdog; else echo rlimit/watchdog; fi
+}
+
 # A free TCP port on 127.0.0.1 (best effort).
 free_port() {
     echo $(( 20000 + (RANDOM % 20000) ))
