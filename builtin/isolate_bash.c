@@ -201,6 +201,10 @@ int isolate_builtin(WORD_LIST *list)
     case ISOLATE_MODE_CHECK:
         status = isolate_check_run(&p, stdout);
         break;
+    case ISOLATE_MODE_REVIEW:
+        fill_caller(&c);
+        status = isolate_review(&p, &c, stdout);
+        break;
     case ISOLATE_MODE_RUN:
         status = run(&p, argv, argc);
         if (!job_control) isolate_reclaim_terminal();

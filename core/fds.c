@@ -37,6 +37,9 @@ int iso_fds_prepare(const struct iso_plan *plan, struct isolate_error *e)
                              plan->cg_dir, plan->cg_root};
     int moved[ISO_FD_COUNT], high, helper;
 
+    for (int i = 6; i < ISO_FD_COUNT; i++) src[i] = -1;
+    iso_overlay_fd_sources(plan, src + 6);
+
     if (syscall(SYS_close_range, 3U, ~0U, CLOSE_RANGE_CLOEXEC) < 0) {
         iso_err(e, errno, "cannot close inherited file descriptors");
         if (errno == ENOSYS || errno == EINVAL)

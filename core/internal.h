@@ -8,6 +8,7 @@
 #define ISOLATE_INTERNAL_H
 
 #include "isolate.h"
+#include "overlay.h"
 #include "seccomp_rules.h"
 
 #include <stdarg.h>
@@ -21,6 +22,7 @@ enum iso_mount_kind {
     ISO_M_BIND,      /* host path bound at the same place */
     ISO_M_HIDE,      /* empty read-only tmpfs over a directory, /dev/null over a file */
     ISO_M_LINK,      /* a symlink the user named, recreated in a private area */
+    ISO_M_OVERLAY,   /* overlayfs over the host path; writes kept in a run (overlay.c) */
 };
 
 struct iso_mount {
@@ -34,6 +36,8 @@ struct iso_mount {
     unsigned mode;     /* tmpfs root mode */
     int clone_fd;      /* child side: detached copy of the source taken before covering */
     size_t order;      /* position in the plan before sorting by depth */
+    int layer;         /* ISO_M_OVERLAY: index in plan->ov.l */
+    char *source;      /* binds: host path bound at path, when not path itself (--home=PATH) */
 };
 
 /* Limits as the plan resolves them (limits.c). */
@@ -86,6 +90,7 @@ struct iso_plan {
     int report_fd;      /* --report, opened by the caller, or -1 */
     int meta_fd;        /* --meta, likewise */
     pid_t parent_pid;   /* the supervisor dies with this process */
+    struct iso_ov ov;   /* --overlay and --home (overlay.c) */
     struct isolate_error err; /* filled by the setup child when setup fails */
 };
 
@@ -96,7 +101,8 @@ struct iso_plan {
 #define ISO_FD_META(plan) ((plan)->fd_base + 3)   /* --meta, supervisor only */
 #define ISO_FD_CGROUP(plan) ((plan)->fd_base + 4) /* the sandbox's cgroup, supervisor */
 #define ISO_FD_CGROOT(plan) ((plan)->fd_base + 5) /* the directory holding it */
-#define ISO_FD_COUNT 6                            /* numbers reserved from fd_base */
+/* fd_base + 6: the run's directory, then the overlays' host directories (overlay.h) */
+#define ISO_FD_COUNT (7 + ISO_OV_MAX)             /* numbers reserved from fd_base */
 
 /* error.c */
 void iso_err(struct isolate_error *e, int errnum, const char *fmt, ...)
@@ -262,6 +268,8 @@ struct iso_init_opts {
     pid_t parent;    /* supervisor: die when this process dies */
     const char *cwd; /* PID 1: where the command starts */
     sigset_t keep_ignored; /* PID 1: ignored signals the command inherits */
+    int run_fd;            /* supervisor: the --overlay run's directory, or -1 */
+    const char *run_id;
     char **argv;     /* PID 1: the command */
 };
 int iso_supervise(const struct iso_init_opts *o) __attribute__((noreturn));

@@ -79,6 +79,12 @@ static int add_mount(struct iso_plan *plan, enum iso_mount_kind kind, const char
     return 0;
 }
 
+int iso_plan_add_mount(struct iso_plan *plan, int kind, const char *path, const char *label,
+                       int writable, int is_dir)
+{
+    return add_mount(plan, (enum iso_mount_kind)kind, path, label, writable, is_dir, 0);
+}
+
 /* A private area is a tmpfs of the plan: targets inside it need a mountpoint. */
 static const struct iso_mount *private_area_of(const struct iso_plan *plan, const char *path)
 {
@@ -169,6 +175,7 @@ static int add_user_paths(struct iso_plan *plan, const struct isolate_policy *p,
         char buf[PATH_MAX], lex[PATH_MAX];
         struct stat st;
 
+        if (up->kind == ISOLATE_PATH_OVERLAY) continue; /* overlay.c */
         if (!realpath(up->arg, buf) || stat(buf, &st) < 0) {
             iso_err(err, errno, "%s %s", opt, up->arg);
             return -1;
@@ -217,7 +224,9 @@ static int place_cwd(struct iso_plan *plan, struct isolate_error *err)
     }
     for (size_t i = 0; i < plan->nmounts; i++) {
         const struct iso_mount *m = &plan->mounts[i];
-        if (m->kind == ISO_M_BIND && is_under(cwd, m->path)) goto visible;
+        if (((m->kind == ISO_M_BIND && !m->source) || m->kind == ISO_M_OVERLAY) &&
+            is_under(cwd, m->path))
+            goto visible;
     }
     for (size_t i = 0; i < plan->nmounts; i++) {
         const struct iso_mount *m = &plan->mounts[i];
@@ -228,6 +237,10 @@ static int place_cwd(struct iso_plan *plan, struct isolate_error *err)
     }
     if (plan->home && !strcmp(cwd, plan->home)) {
         plan->cwd_note = "is your home directory";
+        goto not_exposed;
+    }
+    if (plan->ov.home == ISO_HOME_PATH && is_under(cwd, plan->home)) {
+        plan->cwd_note = "is in your home, which --home replaces";
         goto not_exposed;
     }
     if (!strcmp(cwd, "/")) {
@@ -379,7 +392,7 @@ static int build_helper_argv(struct iso_plan *plan, const struct isolate_policy 
 {
     size_t n = 0;
     char num[32];
-    char **v = new_argv(56 + (size_t)p->argc);
+    char **v = new_argv(64 + (size_t)p->argc);
 
     plan->helper_argv = v;
     if (!v) goto oom;
@@ -395,7 +408,7 @@ static int build_helper_argv(struct iso_plan *plan, const struct isolate_policy 
     }
     if (plan->verbose && push(v, &n, "--verbose")) goto oom;
     if (plan->quiet && push(v, &n, "--quiet")) goto oom;
-    if (push_limits(plan, v, &n) < 0) goto oom;
+    if (push_limits(plan, v, &n) < 0 || iso_overlay_push_args(plan, v, &n) < 0) goto oom;
     if (push(v, &n, "--cwd") || push(v, &n, plan->cwd_inside)) goto oom;
     snprintf(num, sizeof num, "%llx", ignored_mask(&plan->keep_ignored));
     if (push(v, &n, "--keep-ignored") || push(v, &n, num) || push(v, &n, "--")) goto oom;
@@ -435,6 +448,7 @@ int iso_plan_build(struct iso_plan *plan, const struct isolate_policy *p,
     plan->tty_src = -1;
     plan->report_fd = plan->meta_fd = -1;
     plan->cg_dir = plan->cg_root = -1;
+    iso_overlay_init(plan);
     iso_limits_defaults(&plan->limits, &p->limits);
     plan->uid = getuid();
     plan->gid = getgid();
@@ -466,6 +480,7 @@ int iso_plan_build(struct iso_plan *plan, const struct isolate_policy *p,
             goto oom;
     }
     if (add_user_paths(plan, p, err) < 0) goto fail;
+    if (iso_overlay_plan(plan, p, c, err) < 0) goto fail;
     if (place_cwd(plan, err) < 0) goto fail;
     qsort(plan->mounts, plan->nmounts, sizeof *plan->mounts, cmp_depth);
     for (size_t i = 0; i < plan->nmounts; i++) {
@@ -478,6 +493,12 @@ int iso_plan_build(struct iso_plan *plan, const struct isolate_policy *p,
             if (plan->mounts[j].kind == ISO_M_TMPFS && strcmp(plan->mounts[j].path, m->path) &&
                 is_under(m->path, plan->mounts[j].path))
                 m->under_private = 1;
+        /* ... but not inside an overlay or a --home directory: creating a
+         * mountpoint there would write to it (and copy a hidden file up). */
+        for (size_t j = 0; j < plan->nmounts; j++)
+            if ((plan->mounts[j].kind == ISO_M_OVERLAY || plan->mounts[j].source) &&
+                strcmp(plan->mounts[j].path, m->path) && is_under(m->path, plan->mounts[j].path))
+                m->under_private = 0;
     }
     if (check_keep_fds(plan, p, err) < 0) goto fail;
     if (!(plan->envp = iso_env_build(c->environ, envhome, p->env, p->nenv,
@@ -505,6 +526,7 @@ int iso_plan_prepare_run(struct iso_plan *plan, const struct isolate_policy *p,
         open_report(p->meta_path, "--meta", &plan->meta_fd, err) < 0)
         return -1;
     if (find_helper(plan, err) < 0) return -1;
+    if (iso_overlay_prepare_run(plan, p, c, err) < 0) return -1;
     iso_cgroup_prepare(plan);
     decide_terminal(plan, c);
     return build_helper_argv(plan, p, c, err);
@@ -515,6 +537,7 @@ void iso_plan_free(struct iso_plan *plan)
     for (size_t i = 0; i < plan->nmounts; i++) {
         free(plan->mounts[i].path);
         free(plan->mounts[i].link_to);
+        free(plan->mounts[i].source);
     }
     free(plan->mounts);
     free(plan->home);
@@ -528,7 +551,9 @@ void iso_plan_free(struct iso_plan *plan)
     if (plan->meta_fd >= 0) close(plan->meta_fd);
     if (plan->cg_dir >= 0) close(plan->cg_dir);
     if (plan->cg_root >= 0) close(plan->cg_root);
+    iso_overlay_free(plan);
     memset(plan, 0, sizeof *plan);
     plan->helper_fd = plan->tty_src = plan->report_fd = plan->meta_fd = -1;
     plan->cg_dir = plan->cg_root = -1;
+    iso_overlay_init(plan);
 }

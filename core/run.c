@@ -121,6 +121,7 @@ ISO_PUBLIC pid_t isolate_spawn(const struct isolate_policy *p, const struct isol
     if (pid < 0) {
         iso_report_failure(plan.report_fd, plan.meta_fd, &plan.limits.v, err);
         iso_cgroup_discard(&plan);
+        iso_overlay_discard(&plan);
     }
     iso_plan_free(&plan);
     return pid;
@@ -148,6 +149,7 @@ ISO_PUBLIC int isolate_exec(const struct isolate_policy *p, const struct isolate
     sigprocmask(SIG_SETMASK, &old, NULL);
     iso_report_failure(plan.report_fd, plan.meta_fd, &plan.limits.v, err);
     iso_cgroup_discard(&plan);
+    iso_overlay_discard(&plan);
     iso_plan_free(&plan);
     return -1;
 }

@@ -354,6 +354,7 @@ int iso_supervise(const struct iso_init_opts *o)
     iso_report_json(o->report_fd, &r);
     iso_report_meta(o->meta_fd, &r);
     if (r.killed_by && !o->quiet) iso_say("stopped: %s", r.message);
+    iso_overlay_summary(o);
     status = iso_result_status(&r);
     end_like(status);
 }

@@ -8,6 +8,7 @@
  *   isolate-init --supervise --parent PID --fd-base N [--ctty FD --fg]
  *                [--verbose] [--quiet] [LIMITS] [--report-fd FD] [--meta-fd FD]
  *                [--cgroup-fd FD --cgroup-root-fd FD --cgroup-name NAME --cgroup-enforces MASK]
+ *                [--run-fd FD --run ID]
  *                --cwd DIR --keep-ignored MASK -- COMMAND [ARGS...]
  */
 #include "../core/internal.h"
@@ -34,7 +35,7 @@ int main(int argc, char **argv)
     int i, supervise = 0;
 
     memset(&o, 0, sizeof o);
-    o.ctty = o.fd_base = o.report_fd = o.meta_fd = o.cg_dir = o.cg_root = -1;
+    o.ctty = o.fd_base = o.report_fd = o.meta_fd = o.cg_dir = o.cg_root = o.run_fd = -1;
     sigemptyset(&o.keep_ignored);
     for (i = 1; i < argc; i++) {
         const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
@@ -60,6 +61,8 @@ int main(int argc, char **argv)
             o.cg_name = v;
         } else if (!strcmp(a, "--cwd")) {
             o.cwd = v;
+        } else if (!strcmp(a, "--run")) {
+            o.run_id = v;
         } else if (!strcmp(a, "--keep-ignored")) {
             char *end;
             unsigned long long m = strtoull(v, &end, 16);
@@ -82,6 +85,7 @@ int main(int argc, char **argv)
         else if (!strcmp(a, "--cgroup-fd")) o.cg_dir = (int)n;
         else if (!strcmp(a, "--cgroup-root-fd")) o.cg_root = (int)n;
         else if (!strcmp(a, "--cgroup-enforces")) o.by_cgroup = (unsigned)n;
+        else if (!strcmp(a, "--run-fd")) o.run_fd = (int)n;
         else return usage();
     }
     if (!supervise || o.fd_base < 3 || o.parent <= 0 || !o.cwd || (o.fg && o.ctty < 0) ||
