@@ -27,6 +27,8 @@
 #define MAX_FILE (64 << 20)
 #define CONTEXT 3
 
+/* A line with its newline, if it has one: "x" at the end of a file that
+ * lacks one differs from "x\n". */
 struct line {
     const char *p;
     size_t len;
@@ -36,7 +38,6 @@ struct line {
 struct text {
     struct line *l;
     size_t n;
-    int noeol; /* the last line has no newline */
 };
 
 static int split(const char *buf, size_t len, struct text *t)
@@ -53,10 +54,10 @@ static int split(const char *buf, size_t len, struct text *t)
             if (!nlines) return -1;
             t->l = nlines;
         }
+        if (nl) end++;
         for (size_t k = i; k < end; k++) h = h * 33 + (unsigned char)buf[k];
         t->l[n++] = (struct line){buf + i, end - i, h};
-        if (!nl) t->noeol = 1;
-        i = end + 1;
+        i = end;
     }
     t->n = n;
     return 0;
@@ -119,7 +120,8 @@ static void put_text(FILE *out, const char *p, size_t len, int tty)
         int c1 = c == 0xc2 && i + 1 < len && (unsigned char)p[i + 1] >= 0x80 &&
                  (unsigned char)p[i + 1] <= 0x9f;
         if ((c < ' ' && c != '\t') || c == 0x7f || c1) {
-            fprintf(out, "\\x%02x", c1 ? (unsigned char)p[++i] : c);
+            fprintf(out, "\\x%02x", c);
+            if (c1) fprintf(out, "\\x%02x", (unsigned char)p[++i]);
         } else {
             fputc(c, out);
         }
@@ -128,10 +130,13 @@ static void put_text(FILE *out, const char *p, size_t len, int tty)
 
 static void put_line(FILE *out, char sign, const struct text *t, size_t i, int tty)
 {
+    const struct line *l = &t->l[i];
+    int eol = l->len && l->p[l->len - 1] == '\n';
+
     fputc(sign, out);
-    put_text(out, t->l[i].p, t->l[i].len, tty);
+    put_text(out, l->p, l->len - (size_t)eol, tty);
     fputc('\n', out);
-    if (i + 1 == t->n && t->noeol) fputs("\\ No newline at end of file\n", out);
+    if (!eol) fputs("\\ No newline at end of file\n", out);
 }
 
 static void hunks(FILE *out, const char *ops, size_t nops, const struct text *a,
@@ -186,12 +191,8 @@ int iso_diff_text(const char *abuf, size_t alen, const char *bbuf, size_t blen, 
     memset(&a, 0, sizeof a);
     memset(&b, 0, sizeof b);
     if (split(abuf, alen, &a) < 0 || split(bbuf, blen, &b) < 0) goto out;
-    /* A last line without a newline differs from the same line with one. */
-    while (pre < a.n && pre < b.n && same(&a.l[pre], &b.l[pre]) &&
-           !((pre + 1 == a.n && a.noeol) != (pre + 1 == b.n && b.noeol)))
-        pre++;
-    while (suf < a.n - pre && suf < b.n - pre && same(&a.l[a.n - 1 - suf], &b.l[b.n - 1 - suf]) &&
-           a.noeol == b.noeol)
+    while (pre < a.n && pre < b.n && same(&a.l[pre], &b.l[pre])) pre++;
+    while (suf < a.n - pre && suf < b.n - pre && same(&a.l[a.n - 1 - suf], &b.l[b.n - 1 - suf]))
         suf++;
     if (!(ops = malloc(a.n + b.n + 1))) goto out;
     memset(ops, 'k', pre);

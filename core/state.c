@@ -248,9 +248,15 @@ void iso_quote(const char *in, char *out, size_t size)
                 continue;
             }
             out[n++] = 'x';
-            out[n++] = hex[s[c1] >> 4];
-            out[n++] = hex[s[c1] & 15];
-            s += c1;
+            out[n++] = hex[*s >> 4];
+            out[n++] = hex[*s & 15];
+            if (c1) { /* both bytes */
+                s++;
+                out[n++] = '\\';
+                out[n++] = 'x';
+                out[n++] = hex[*s >> 4];
+                out[n++] = hex[*s & 15];
+            }
         } else {
             out[n++] = (char)*s;
         }
