@@ -453,7 +453,8 @@ void iso_overlay_describe(const struct iso_plan *plan, FILE *out)
     for (size_t i = 0; i < ov->n; i++) fprintf(out, " %s", ov->l[i].host);
     fprintf(out, " is kept aside, the host copy untouched;\n"
                  "    at exit isolate says what changed; review it with isolate --diff, apply it "
-                 "with isolate --commit, drop it with isolate --discard\n");
+                 "with isolate --commit, drop it with isolate --discard;\n"
+                 "    what the overlays keep counts toward the private space (--tmp-size)\n");
     if (ov->home == ISO_HOME_OVERLAY)
         fprintf(out, "    the home's secrets that exist are hidden (above): keys, tokens, "
                      "credentials, browser profiles, keyrings, histories\n");

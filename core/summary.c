@@ -13,8 +13,26 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <string.h>
+#include <sys/vfs.h>
 #include <time.h>
 #include <unistd.h>
+
+/* What the overlays' writes have taken of the disk that keeps them, counted
+ * with the private space (--tmp-size): a sandbox filling an overlay must not
+ * fill the user's disk. Walking the upper layers at every tick would cost too
+ * much; the drop in the file system's free space since the start is cheap,
+ * and errs on the safe side (it counts what others write meanwhile). */
+unsigned long long iso_overlay_used(const struct iso_init_opts *o)
+{
+    static unsigned long long start; /* the supervisor is single-threaded */
+    struct statfs sf;
+    unsigned long long now;
+
+    if (o->run_fd < 0 || fstatfs(o->run_fd, &sf) < 0) return 0;
+    now = (unsigned long long)sf.f_bavail * (unsigned long long)sf.f_bsize;
+    if (!start) start = now ? now : 1;
+    return start > now ? start - now : 0;
+}
 
 void iso_overlay_summary(const struct iso_init_opts *o)
 {

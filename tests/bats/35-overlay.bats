@@ -432,3 +432,33 @@ interrupted_commit() {
     [[ $output == *"$H/.ssh"*"hidden (empty)"* ]]
     [ ! -e "$RUNS" ]
 }
+
+@test "--tmp-size bounds what an overlay keeps: a disk filler is stopped" {
+    run iso --tmp-size 20M --overlay sh -c 'dd if=/dev/zero of=big bs=1M count=4000 2>/dev/null; echo finished'
+    [ "$status" -eq 137 ]
+    has_line "isolate: stopped: private space limit (20 MiB) filled"
+    [ "$(stat -c %s "$RUNS/1/L0/upper/big")" -lt $((1500 << 20)) ]
+    iso --discard 2>/dev/null
+}
+
+@test "completion and the line hook know the review options (bash)" {
+    [ "$ISOLATE_FRONTEND" = bash ] || return 0
+    iso --overlay touch a 2>/dev/null
+    iso --overlay touch b 2>/dev/null
+    run bash --norc --noprofile -c 'source "$ISOLATE_ROOT/shell/isolate.bash" >/dev/null 2>&1
+        complete() { :; }; compopt() { :; }
+        c() { COMP_WORDS=("$@"); COMP_CWORD=$((${#COMP_WORDS[@]} - 1)); COMPREPLY=(); _isolate
+              echo "$*: ${COMPREPLY[*]}"; }
+        c isolate --home ""; c isolate --commit ""; c isolate --ov
+        for l in "isolate --overlay make | tee log" "isolate --overlay=sub make | tee log" \
+            "isolate --home overlay ./install.sh | sh" "isolate --diff | less"; do
+            __isolate_rewrite "$l" && echo "rewritten: $__isolate_line" || echo "kept: $l"; done'
+    [ "$status" -eq 0 ]
+    [[ $output == *"isolate --home : empty overlay"* ]]
+    has_line "isolate --commit : 1 2"
+    has_line "isolate --ov: --overlay --overlay="
+    has_line "rewritten: isolate --overlay -c 'make | tee log'"
+    has_line "rewritten: isolate --overlay=sub -c 'make | tee log'"
+    has_line "rewritten: isolate --home overlay -c './install.sh | sh'"
+    has_line "kept: isolate --diff | less"
+}
