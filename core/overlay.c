@@ -303,7 +303,6 @@ int iso_overlay_prepare_run(struct iso_plan *plan, const struct isolate_policy *
         l->mode = sb.st_mode & 07777;
     }
     if (iso_state_open(&st, c->environ, 1, err) < 0) return -1;
-    iso_run_sweep(&st);
     cmd = command_text(p);
     rc = cmd ? iso_run_create(&st, ov, plan->cwd_host, cmd, &ov->run_fd, ov->run_id,
                               sizeof ov->run_id, err)

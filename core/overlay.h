@@ -130,7 +130,7 @@ int iso_up_format(const struct iso_up_count *c, char *buf, size_t size);
 /* ---- summary.c (supervisor) ---- */
 struct iso_init_opts;
 void iso_overlay_summary(const struct iso_init_opts *o);
-unsigned long long iso_overlay_used(const struct iso_init_opts *o);
+unsigned long long iso_overlay_used(const struct iso_init_opts *o, unsigned long long other);
 
 /* ---- overlay.c ---- */
 struct iso_plan;

@@ -335,7 +335,7 @@ static int write_meta(int run, const struct iso_ov *ov, const char *cwd, const c
                       long long start)
 {
     char esc[3 * PATH_MAX + 8];
-    int fd = (int)iso_openat2(run, "meta", O_WRONLY | O_CREAT | O_EXCL, 0600, ISO_RESOLVE_SAFE);
+    int fd = (int)iso_openat2(run, "meta", O_WRONLY | O_CREAT | O_TRUNC, 0600, ISO_RESOLVE_SAFE);
     int ok;
 
     if (fd < 0) return -1;
@@ -349,29 +349,58 @@ static int write_meta(int run, const struct iso_ov *ov, const char *cwd, const c
         ok = dprintf(fd, "layer %s %llu %llu %s\n", ov->l[i].is_home ? "home" : "dir",
                      (unsigned long long)ov->l[i].dev, (unsigned long long)ov->l[i].ino, esc) > 0;
     }
-    ok = ok && fsync(fd) == 0;
     close(fd);
     return ok ? 0 : -1;
 }
 
+/* L<i>/upper and L<i>/work for each layer, made or (in a run taken over)
+ * found empty. */
 static int make_layers(int run, const struct iso_ov *ov)
 {
     char name[16];
+    struct stat st;
+
     for (size_t i = 0; i < ov->n; i++) {
-        int l;
+        int l, ok;
         snprintf(name, sizeof name, "L%zu", i);
-        if (mkdirat(run, name, 0700) < 0) return -1;
+        if (mkdirat(run, name, 0700) < 0 && errno != EEXIST) return -1;
         l = (int)iso_openat2(run, name, O_PATH | O_DIRECTORY, 0, ISO_RESOLVE_SAFE);
         if (l < 0) return -1;
         /* The upper root is the merged root: it gets the host directory's
          * mode, or the sandbox would see (and a commit apply) another. */
-        if (mkdirat(l, "upper", 0700) < 0 || iso_chmod_at(l, "upper", ov->l[i].mode) < 0 ||
-            mkdirat(l, "work", 0700) < 0) {
-            close(l);
-            return -1;
-        }
+        ok = (mkdirat(l, "upper", 0700) == 0 || errno == EEXIST) &&
+             fstatat(l, "upper", &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISDIR(st.st_mode) &&
+             ((st.st_mode & 07777) == ov->l[i].mode ||
+              iso_chmod_at(l, "upper", ov->l[i].mode) == 0) &&
+             (mkdirat(l, "work", 0700) == 0 || errno == EEXIST);
         close(l);
+        if (!ok) return -1;
     }
+    return 0;
+}
+
+static int run_empty(int fd);
+
+/* The latest run, when it changed nothing and nobody holds it, is taken over
+ * rather than removed and made again: on a busy disk each directory made or
+ * removed costs a journal transaction, and a run that changes nothing is the
+ * common case. Only the latest: "the latest run" must stay the newest. */
+static int take_over(struct iso_state *st, const struct iso_ov *ov, const char *cwd,
+                     const char *command, long long start, int *run_fd, char *id, size_t idlen)
+{
+    int n = next_id(st->runs) - 1, fd;
+
+    if (n < 1) return -1;
+    snprintf(id, idlen, "%d", n);
+    fd = (int)iso_openat2(st->runs, id, O_RDONLY | O_DIRECTORY, 0, ISO_RESOLVE_SAFE);
+    if (fd < 0) return -1;
+    if (flock(fd, LOCK_EX | LOCK_NB) < 0 || !run_empty(fd) ||
+        write_meta(fd, ov, cwd, command, start) < 0 || make_layers(fd, ov) < 0) {
+        close(fd);
+        return -1;
+    }
+    unlinkat(fd, "status", 0);
+    *run_fd = fd;
     return 0;
 }
 
@@ -384,6 +413,9 @@ int iso_run_create(struct iso_state *st, const struct iso_ov *ov, const char *cw
     int fd, n;
 
     clock_gettime(CLOCK_REALTIME, &now);
+    if (take_over(st, ov, cwd, command, (long long)now.tv_sec * 1000000000LL + now.tv_nsec, run_fd,
+                  id, idlen) == 0)
+        return 0;
     snprintf(tmp, sizeof tmp, ".new-%ld-%ld", (long)getpid(), (long)now.tv_nsec);
     if (mkdirat(st->runs, tmp, 0700) < 0) {
         iso_err(e, errno, "cannot create a run in %s/runs", st->path);
@@ -484,15 +516,31 @@ static int layer_empty(int run, const char *lname)
     return empty;
 }
 
+/* No commit under way, and all upper layers empty. */
+static int run_empty(int fd)
+{
+    int fd2, empty = 1;
+    DIR *d;
+    struct dirent *de;
+
+    if (faccessat(fd, "journal", F_OK, AT_SYMLINK_NOFOLLOW) == 0) return 0;
+    if ((fd2 = openat(fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0 || !(d = fdopendir(fd2))) {
+        if (fd2 >= 0) close(fd2);
+        return 0;
+    }
+    while (empty && (de = readdir(d)))
+        if (de->d_name[0] == 'L' && !layer_empty(fd, de->d_name)) empty = 0;
+    closedir(d);
+    return empty;
+}
+
 /* A run that left nothing to review (all its upper layers empty, no commit
  * under way, nobody holding it) is removed; so is one whose creation died
  * before it got its number. */
 static void sweep_one(struct iso_state *st, const char *name)
 {
     int fd = (int)iso_openat2(st->runs, name, O_RDONLY | O_DIRECTORY, 0, ISO_RESOLVE_SAFE);
-    int fd2, keep = 0;
-    DIR *d;
-    struct dirent *de;
+    int keep;
     struct stat sb;
 
     if (fd < 0) return;
@@ -500,17 +548,10 @@ static void sweep_one(struct iso_state *st, const char *name)
         close(fd);
         return;
     }
-    if (name[0] == '.') {
+    if (name[0] == '.')
         keep = fstat(fd, &sb) < 0 || time(NULL) - sb.st_mtime < 60;
-    } else if (faccessat(fd, "journal", F_OK, AT_SYMLINK_NOFOLLOW) == 0) {
-        keep = 1;
-    } else if ((fd2 = fcntl(fd, F_DUPFD_CLOEXEC, 0)) >= 0 && (d = fdopendir(fd2))) {
-        while (!keep && (de = readdir(d)))
-            if (de->d_name[0] == 'L' && !layer_empty(fd, de->d_name)) keep = 1;
-        closedir(d);
-    } else {
-        keep = 1;
-    }
+    else
+        keep = !run_empty(fd);
     if (!keep) iso_tree_remove(st->runs, name);
     close(fd);
 }

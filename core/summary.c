@@ -10,6 +10,7 @@
  */
 #include "internal.h"
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <string.h>
@@ -17,21 +18,72 @@
 #include <time.h>
 #include <unistd.h>
 
-/* What the overlays' writes have taken of the disk that keeps them, counted
- * with the private space (--tmp-size): a sandbox filling an overlay must not
- * fill the user's disk. Walking the upper layers at every tick would cost too
- * much; the drop in the file system's free space since the start is cheap,
- * and errs on the safe side (it counts what others write meanwhile). */
-unsigned long long iso_overlay_used(const struct iso_init_opts *o)
+/* Bytes held by a directory tree; -1 when part of it cannot be read. */
+static long long du(int dir, int depth)
 {
-    static unsigned long long start; /* the supervisor is single-threaded */
+    int fd = openat(dir, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    long long sum = 0;
+    struct dirent *de;
+    struct stat st;
+    DIR *d;
+
+    if (fd < 0 || !(d = fdopendir(fd))) {
+        if (fd >= 0) close(fd);
+        return -1;
+    }
+    while (sum >= 0 && (de = readdir(d))) {
+        int child;
+        long long sub;
+        if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, "..")) continue;
+        if (fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0) continue;
+        sum += (long long)st.st_blocks * 512;
+        if (!S_ISDIR(st.st_mode)) continue;
+        child = depth < 200
+                    ? openat(dirfd(d), de->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
+                    : -1;
+        sub = child < 0 ? -1 : du(child, depth + 1);
+        if (child >= 0) close(child);
+        sum = sub < 0 ? -1 : sum + sub;
+    }
+    closedir(d);
+    return sum;
+}
+
+/* What the overlays' writes have taken of the disk that keeps them, counted
+ * with the private space (--tmp-size), so that a sandbox filling an overlay
+ * cannot fill the user's disk. Walking the upper layers at every tick would
+ * cost too much; the drop of the file system's free space since the start is
+ * cheap but counts what other processes write too. So the drop is what is
+ * watched, and only when it would reach the limit are the upper layers
+ * walked: if they hold less, the difference was someone else's and the
+ * reference moves. A layer that cannot be walked entirely (a directory the
+ * sandbox made unreadable) leaves the drop as the measure. */
+unsigned long long iso_overlay_used(const struct iso_init_opts *o, unsigned long long other)
+{
+    static unsigned long long base; /* the supervisor is single-threaded */
+    unsigned long long now, drop;
+    long long walked = 0;
+    struct iso_run r;
+    struct isolate_error e;
     struct statfs sf;
-    unsigned long long now;
 
     if (o->run_fd < 0 || fstatfs(o->run_fd, &sf) < 0) return 0;
     now = (unsigned long long)sf.f_bavail * (unsigned long long)sf.f_bsize;
-    if (!start) start = now ? now : 1;
-    return start > now ? start - now : 0;
+    if (!base) base = now ? now : 1;
+    drop = base > now ? base - now : 0;
+    if (!o->limits.tmp_size || other + drop < o->limits.tmp_size || !o->run_id ||
+        iso_run_read(o->run_fd, o->run_id, &r, &e) < 0)
+        return drop;
+    for (size_t i = 0; i < r.n && walked >= 0; i++) {
+        int upper = iso_up_open_layer(o->run_fd, i, "upper");
+        long long n = upper < 0 ? -1 : du(upper, 0);
+        if (upper >= 0) close(upper);
+        walked = n < 0 ? -1 : walked + n;
+    }
+    iso_run_free(&r);
+    if (walked < 0 || (unsigned long long)walked >= drop) return drop;
+    base = now + (unsigned long long)walked;
+    return (unsigned long long)walked;
 }
 
 void iso_overlay_summary(const struct iso_init_opts *o)

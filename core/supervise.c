@@ -118,6 +118,7 @@ static void watch(struct sup *s)
     unsigned long long slack = l->tmp_size / 16 < 65536 ? l->tmp_size / 16 : 65536;
     struct timespec t0;
     struct iso_usage u;
+    unsigned long long tmp;
     double cost;
     long procs;
 
@@ -141,7 +142,8 @@ static void watch(struct sup *s)
         return stop_sandbox(s, ISO_LIMIT_PIDS);
     /* Full: what is left is less than a write could use (tmpfs refuses the
      * write that does not fit, so the last few pages may stay free). */
-    if (l->tmp_size && iso_tmp_used(s->o->tmp_path) + iso_overlay_used(s->o) + slack >= l->tmp_size)
+    tmp = l->tmp_size ? iso_tmp_used(s->o->tmp_path) : 0;
+    if (l->tmp_size && tmp + iso_overlay_used(s->o, tmp) + slack >= l->tmp_size)
         return stop_sandbox(s, ISO_LIMIT_TMP);
     /* Now and then: every process's figures, at most a twentieth of the time. */
     if (!(l->time_s || l->mem || l->pids) || since(&s->start) < s->next_sample) return;
@@ -280,7 +282,7 @@ int iso_supervise(const struct iso_init_opts *o)
     struct pollfd pf[5];
 
     clock_gettime(CLOCK_MONOTONIC, &s.start);
-    iso_overlay_used(o); /* the disk's free space before the command writes */
+    iso_overlay_used(o, 0); /* the disk's free space before the command writes */
     sigfillset(&all);
     sigprocmask(SIG_SETMASK, &all, NULL);
     /* The caller may have died before the death signal was inherited. */

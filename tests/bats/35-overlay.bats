@@ -439,6 +439,15 @@ interrupted_commit() {
     has_line "isolate: stopped: private space limit (20 MiB) filled"
     [ "$(stat -c %s "$RUNS/1/L0/upper/big")" -lt $((1500 << 20)) ]
     iso --discard 2>/dev/null
+    # What others write on the same disk meanwhile is not the sandbox's.
+    iso --tmp-size 20M --overlay sh -c 'echo small >f; sleep 1.5; echo finished' \
+        >"$BATS_TEST_TMPDIR/out" 2>&1 &
+    local pid=$!
+    sleep 0.3
+    dd if=/dev/zero of="$BATS_TEST_TMPDIR/host-big" bs=1M count=200 2>/dev/null
+    wait "$pid" || fail "stopped: $(cat "$BATS_TEST_TMPDIR/out")"
+    rm -f "$BATS_TEST_TMPDIR/host-big"
+    grep -qx finished "$BATS_TEST_TMPDIR/out"
 }
 
 @test "completion and the line hook know the review options (bash)" {
