@@ -165,16 +165,10 @@ static void changed_below(struct cplan *c, const struct iso_up *e)
 {
     struct subtree s = {c, ""};
     char what[PATH_MAX + 64], q[PATH_MAX * 4];
-    int fd;
 
     changed(c, e);
     if (!S_ISDIR(e->hs.st_mode)) return;
-    fd = (int)iso_openat2(e->hdir, e->name, O_PATH | O_DIRECTORY, 0, ISO_RESOLVE_SAFE);
-    if (fd < 0) {
-        refuse(c, e->rel, "the host directory cannot be read");
-        return;
-    }
-    if (iso_host_walk(fd, e->rel, newer, &s, 0) < 0) {
+    if (iso_host_each(e, newer, &s) < 0) {
         iso_quote(s.found, q, sizeof q);
         snprintf(what, sizeof what,
                  s.found[0] ? "%s changed on the host since the run started"
@@ -185,7 +179,6 @@ static void changed_below(struct cplan *c, const struct iso_up *e)
         else
             refuse(c, e->rel, what);
     }
-    close(fd);
 }
 
 /* A copied-up entry the host no longer has: renamed by the sandbox, unless

@@ -332,15 +332,8 @@ static int show_deleted(void *ctx, const char *rel, const struct stat *st, int d
 /* Everything of the host's at e, shown as deleted. */
 static void host_gone(struct dctx *c, const struct iso_up *e)
 {
-    int fd;
-    if (!S_ISDIR(e->hs.st_mode)) {
-        show_deleted(c, e->rel, &e->hs, e->hdir, e->name);
-        return;
-    }
-    fd = (int)iso_openat2(e->hdir, e->name, O_PATH | O_DIRECTORY, 0, ISO_RESOLVE_SAFE);
-    if (fd < 0 || iso_host_walk(fd, e->rel, show_deleted, c, 0) < 0)
+    if (iso_host_each(e, show_deleted, c) < 0)
         note(c, e->rel, "a directory that cannot be read entirely");
-    if (fd >= 0) close(fd);
 }
 
 static struct moved *find(struct moved *v, size_t n, const char *rel)

@@ -116,6 +116,9 @@ int iso_up_walk(int upper, int host, iso_up_fn fn, void *ctx, struct isolate_err
 typedef int (*iso_host_fn)(void *ctx, const char *rel, const struct stat *st, int dir,
                            const char *name);
 int iso_host_walk(int dirfd, const char *rel, iso_host_fn fn, void *ctx, int depth);
+int iso_host_each(const struct iso_up *e, iso_host_fn fn, void *ctx);
+char **iso_list_dir(int dirfd, size_t *count);
+void iso_free_list(char **v);
 int iso_up_open_file(int dirfd, const char *name);
 int iso_up_same_content(int a_dir, const char *a, int b_dir, const char *b, off_t size);
 int iso_up_open_layer(int run_fd, size_t i, const char *what);

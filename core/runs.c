@@ -51,37 +51,24 @@ static int cmp_ids(const void *a, const void *b)
     return atoi(*(char *const *)a) - atoi(*(char *const *)b);
 }
 
-/* The runs' numbers, in order. */
+/* The runs' numbers, in order (other names in runs/ are left out). */
 static char **run_ids(struct iso_state *st, size_t *n)
 {
-    int fd = openat(st->runs, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    char **v = NULL, **nv;
-    struct dirent *de;
-    DIR *d;
+    size_t all = 0;
+    char **v = iso_list_dir(st->runs, &all);
 
     *n = 0;
-    if (fd < 0 || !(d = fdopendir(fd))) {
-        if (fd >= 0) close(fd);
-        return NULL;
+    for (size_t i = 0; v && i < all; i++) {
+        if (iso_run_is_id(v[i]))
+            v[(*n)++] = v[i];
+        else
+            free(v[i]);
     }
-    while ((de = readdir(d))) {
-        if (!iso_run_is_id(de->d_name)) continue;
-        if (!(nv = realloc(v, (*n + 1) * sizeof *v)) || !(nv[*n] = strdup(de->d_name))) {
-            v = nv ? nv : v;
-            break;
-        }
-        v = nv;
-        (*n)++;
+    if (v) {
+        v[*n] = NULL;
+        qsort(v, *n, sizeof *v, cmp_ids);
     }
-    closedir(d);
-    if (v) qsort(v, *n, sizeof *v, cmp_ids);
     return v;
-}
-
-static void free_ids(char **v, size_t n)
-{
-    for (size_t i = 0; i < n; i++) free(v[i]);
-    free(v);
 }
 
 static int open_run(struct iso_state *st, const char *id)
@@ -146,7 +133,7 @@ static int list_runs(struct iso_state *st, FILE *out)
     if (interrupted)
         fprintf(out, "an interrupted commit: isolate --commit RUN finishes it, isolate --rollback "
                      "RUN undoes it\n");
-    free_ids(ids, n);
+    iso_free_list(ids);
     return 0;
 }
 
@@ -174,7 +161,7 @@ static int choose(struct iso_state *st, const struct isolate_policy *p, char *id
         }
         snprintf(id, size, "%s", ids[k]);
     }
-    free_ids(ids, n);
+    iso_free_list(ids);
     if (fd < 0)
         iso_err(e, 0,
                 p->review == ISOLATE_REVIEW_ROLLBACK ? "no interrupted commit to roll back"

@@ -102,7 +102,7 @@ static int cmp_names(const void *a, const void *b)
 }
 
 /* The names in a directory, sorted (the order of a diff or a listing). */
-static char **list_dir(int dirfd, size_t *count)
+char **iso_list_dir(int dirfd, size_t *count)
 {
     /* dirfd may be O_PATH, which cannot be read: open the directory itself. */
     int fd = openat(dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -138,7 +138,7 @@ fail:
     return NULL;
 }
 
-static void free_list(char **v)
+void iso_free_list(char **v)
 {
     for (char **p = v; p && *p; p++) free(*p);
     free(v);
@@ -154,7 +154,7 @@ static int walk_dir(struct walk *w, int udir, int hdir, int depth)
         iso_err(w->e, ELOOP, "%s: directories nested too deep", w->rel);
         return -1;
     }
-    if (!(names = list_dir(udir, &n))) {
+    if (!(names = iso_list_dir(udir, &n))) {
         iso_err(w->e, errno, "cannot read the run's directory %s", len ? w->rel : ".");
         return -1;
     }
@@ -210,7 +210,7 @@ static int walk_dir(struct walk *w, int udir, int hdir, int depth)
         if (ch >= 0) close(ch);
     }
     w->rel[len] = '\0';
-    free_list(names);
+    iso_free_list(names);
     return rc;
 }
 
@@ -224,7 +224,7 @@ int iso_up_walk(int upper, int host, iso_up_fn fn, void *ctx, struct isolate_err
 int iso_host_walk(int dirfd, const char *rel, iso_host_fn fn, void *ctx, int depth)
 {
     size_t n = 0;
-    char **names = list_dir(dirfd, &n), sub[PATH_MAX];
+    char **names = iso_list_dir(dirfd, &n), sub[PATH_MAX];
     int rc = 0;
 
     if (!names) return -1;
@@ -251,7 +251,7 @@ int iso_host_walk(int dirfd, const char *rel, iso_host_fn fn, void *ctx, int dep
         rc = iso_host_walk(child, sub, fn, ctx, depth + 1);
         close(child);
     }
-    free_list(names);
+    iso_free_list(names);
     return rc;
 }
 
@@ -303,18 +303,16 @@ static int count_deleted(void *ctx, const char *rel, const struct stat *st, int 
     return 0;
 }
 
-/* Everything in the host's hdir/name, counted as deleted. */
-static void host_deleted(struct iso_up_count *c, const struct iso_up *e)
+/* fn on what the host has at e's name: the entry, or all a directory holds. */
+int iso_host_each(const struct iso_up *e, iso_host_fn fn, void *ctx)
 {
-    int fd;
-    if (!S_ISDIR(e->hs.st_mode)) {
-        count_deleted(c, e->rel, &e->hs, e->hdir, e->name);
-        return;
-    }
+    int fd, rc;
+    if (!S_ISDIR(e->hs.st_mode)) return fn(ctx, e->rel, &e->hs, e->hdir, e->name);
     fd = (int)iso_openat2(e->hdir, e->name, O_PATH | O_DIRECTORY, 0, ISO_RESOLVE_SAFE);
-    if (fd < 0) return;
-    iso_host_walk(fd, e->rel, count_deleted, c, 0);
+    if (fd < 0) return -1;
+    rc = iso_host_walk(fd, e->rel, fn, ctx, 0);
     close(fd);
+    return rc;
 }
 
 static int count_one(void *ctx, const struct iso_up *e)
@@ -325,13 +323,13 @@ static int count_one(void *ctx, const struct iso_up *e)
     if (e->post) return 0;
     switch (e->kind) {
     case ISO_UP_WHITEOUT:
-        if (e->host) host_deleted(c, e);
+        if (e->host) iso_host_each(e, count_deleted, c);
         return 0;
     case ISO_UP_DIR:
-        if (e->host && (e->opaque || !S_ISDIR(e->hs.st_mode))) host_deleted(c, e);
+        if (e->host && (e->opaque || !S_ISDIR(e->hs.st_mode))) iso_host_each(e, count_deleted, c);
         return 0;
     default:
-        if (e->host && S_ISDIR(e->hs.st_mode)) host_deleted(c, e);
+        if (e->host && S_ISDIR(e->hs.st_mode)) iso_host_each(e, count_deleted, c);
         if (e->host && !S_ISDIR(e->hs.st_mode)) {
             c->modified++;
             c->modified_b += size;

@@ -51,12 +51,15 @@ tree_state() {
     echo x >a
     run iso --overlay sh -c '"$1" write /etc/isolate-test; "$1" write "$2/isolate-test"
         echo "tmp $(ls -A /tmp | wc -l)"; echo "home $(ls -A "$HOME")"; echo changed >a
-        "$1" read "$3"' sh "$PROBE" "$ISOLATE_ROOT" /etc/shadow
+        "$1" read "$3"; "$1" fds' sh "$PROBE" "$ISOLATE_ROOT" /etc/shadow
     has_line "write=EROFS"
     [ "$(grep -c 'write=EROFS' <<<"$output")" = 2 ]
     has_line "tmp 0"
     has_line "home ${P##*/}"
     has_line "read=EACCES"
+    # The run's directory and the host directories the supervisor holds
+    # never reach the command.
+    has_line "fds=0 1 2 "
     [ "$(cat a)" = x ]
 }
 
@@ -280,8 +283,9 @@ interrupted_commit() {
     for i in $(seq 300); do echo "orig $i" >"a$i"; done
     echo gone >zz-deleted
     BEFORE=$(tree_state "$P")
-    iso -q --overlay sh -c 'for f in a*; do echo "new" >"$f"; done; rm zz-deleted
-        i=0; while [ $i -lt 20000 ]; do i=$((i + 1)); echo $i >"n$i"; done'
+    run iso --report "$BATS_TEST_TMPDIR/report" --overlay sh -c 'for f in a*; do echo "new" >"$f"; done
+        rm zz-deleted; i=0; while [ $i -lt 20000 ]; do i=$((i + 1)); echo $i >"n$i"; done'
+    [ "$status" -eq 0 ] || fail "the run failed ($status): $output $(cat "$BATS_TEST_TMPDIR/report")"
     AFTER_OPS=20302
     $(iso_cmd) --commit 2>"$BATS_TEST_TMPDIR/commit.err" &
     local pid=$! n=0

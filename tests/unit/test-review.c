@@ -185,6 +185,19 @@ static int write_file(const char *path, const char *buf, size_t len)
     return fclose(f);
 }
 
+/* The two texts in files a and b, and iso_diff_text's diff of them in d. */
+static void write_diff(const char *a, const char *ta, size_t la, const char *b, const char *tb,
+                       size_t lb, const char *d)
+{
+    FILE *out;
+    write_file(a, ta, la);
+    write_file(b, tb, lb);
+    if (!(out = fopen(d, "w"))) return;
+    fprintf(out, "--- a\n+++ b\n");
+    iso_diff_text(ta, la, tb, lb, out, 0);
+    fclose(out);
+}
+
 /* Lines a diff removes and adds. */
 static int changed_lines(const char *path)
 {
@@ -215,15 +228,9 @@ static void test_diff(void)
     snprintf(g, sizeof g, "%s/gnu", dir);
     for (int round = 0; round < rounds; round++) {
         size_t la = make_text(ta, (int)rnd(60), (int)rnd(5) == 0), lb;
-        FILE *out;
         lb = rnd(8) == 0 ? make_text(tb, (int)rnd(60), 0) : mutate(ta, la, tb);
         if (rnd(6) == 0 && lb && tb[lb - 1] == '\n') lb--; /* no newline at the end */
-        write_file(a, ta, la);
-        write_file(b, tb, lb);
-        out = fopen(d, "w");
-        fprintf(out, "--- a\n+++ b\n");
-        iso_diff_text(ta, la, tb, lb, out, 0);
-        fclose(out);
+        write_diff(a, ta, la, b, tb, lb, d);
         /* An empty diff (no hunk) is right only for equal texts. */
         snprintf(cmd, sizeof cmd,
                  "cd %s && { diff -u a b >gnu; true; } && cp a p && "
@@ -244,13 +251,7 @@ static void test_diff(void)
     /* Past MAX_D differences: a non-minimal diff, still a correct one. */
     {
         size_t la = make_text(ta, 3000, 0), lb = make_text(tb, 3000, 0);
-        FILE *out;
-        write_file(a, ta, la);
-        write_file(b, tb, lb);
-        out = fopen(d, "w");
-        fprintf(out, "--- a\n+++ b\n");
-        iso_diff_text(ta, la, tb, lb, out, 0);
-        fclose(out);
+        write_diff(a, ta, la, b, tb, lb, d);
         snprintf(cmd, sizeof cmd,
                  "cd %s && cp a p && patch -s p ours >/dev/null 2>&1 && cmp -s p b", dir);
         ok(system(cmd) == 0, "two unrelated texts of 3000 lines: the diff still applies");
