@@ -98,7 +98,7 @@ static int hide(struct iso_plan *plan, const char *path, const char *label)
     return iso_plan_add_mount(plan, ISO_M_HIDE, real, label, 0, S_ISDIR(st.st_mode));
 }
 
-static int plan_home(struct iso_plan *plan, const struct isolate_policy *p,
+static int plan_home(struct iso_plan *plan, const struct isolate_policy *p, const char *state,
                      struct isolate_error *err)
 {
     struct iso_ov *ov = &plan->ov;
@@ -152,6 +152,12 @@ static int plan_home(struct iso_plan *plan, const struct isolate_policy *p,
                 !strcmp(real, plan->home) ? "this is your real home"
                 : under(plan->home, real) ? "it contains your real home"
                                           : "not a directory of yours");
+        return -1;
+    }
+    /* Bound at $HOME, the state directory would be writable inside under
+     * another name, which hiding it at its own path would not cover. */
+    if (state[0] && under(state, real)) {
+        iso_err(err, 0, "--home=%s: it contains isolate's state directory %s", p->home, state);
         return -1;
     }
     if (!(m->source = strdup(real))) goto oom;
@@ -225,7 +231,7 @@ int iso_overlay_plan(struct iso_plan *plan, const struct isolate_policy *p,
     state[0] = '\0';
     if (iso_state_path(c->environ, real, sizeof real) == 0 && !realpath(real, state))
         snprintf(state, sizeof state, "%s", real);
-    if (plan_home(plan, p, err) < 0) return -1;
+    if (plan_home(plan, p, state, err) < 0) return -1;
     for (size_t i = 0; i < p->npaths; i++) {
         const char *arg = p->paths[i].arg;
         if (p->paths[i].kind != ISOLATE_PATH_OVERLAY) continue;

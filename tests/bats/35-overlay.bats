@@ -263,6 +263,8 @@ CHANGES='printf "one\nTWO\n" >text; rm old; mv a b; mkdir -p new/deep; echo n >n
     expect="--home=/nonexistent: No such file or directory" check --home=/nonexistent true
     expect="--home=$HOME: this is your real home" check --home="$HOME" true
     expect="option '--home' needs empty, overlay or a directory" check --home= true
+    mkdir -p "$BATS_TEST_TMPDIR/h"
+    XDG_STATE_HOME=$BATS_TEST_TMPDIR/h/state expect="--home=$BATS_TEST_TMPDIR/h: it contains isolate's state directory $BATS_TEST_TMPDIR/h/state/isolate" check --home="$BATS_TEST_TMPDIR/h" true
     # Nothing to commit: the file was only touched.
     iso --overlay touch a.txt 2>/dev/null
     expect="run 2 has nothing to commit ('isolate --discard 2' drops it)" check --commit 2
