@@ -443,7 +443,10 @@ int iso_commit_run(struct iso_state *st, int run_fd, const struct iso_run *r, in
         return rc;
     }
     c.force = force;
-    c.start = r->start_ns;
+    /* File times come from a clock that lags the one the start was read
+     * from by up to a tick: a margin, so that a change made just after the
+     * start is not taken for one made before. */
+    c.start = r->start_ns - 20000000LL;
     load_restored(&c, run_fd);
     if (plan(run_fd, r, &c, e) < 0) goto fail;
     rc = -1;
