@@ -26,7 +26,7 @@ CORE_SRC := core/args.c core/error.c core/env.c core/policy.c core/explain.c cor
             core/child.c core/userns.c core/mounts.c core/fds.c core/tty.c core/seccomp_rules.c \
             core/paste.c core/paste_lex.c core/paste_cmd.c core/paste_fetch.c core/paste_exec.c \
             core/paste_rules.c core/paste_code.c core/paste_text.c core/limits.c core/report.c core/cgroup.c \
-            core/overlay.c core/state.c core/upper.c core/diff.c core/commit.c core/journal.c core/runs.c
+            core/overlay.c core/state.c core/runstore.c core/upper.c core/diff.c core/commit.c core/journal.c core/runs.c
 CORE_OBJ := $(CORE_SRC:%.c=$(BUILD)/pic/%.o)
 
 # The helper: static, small, no libseccomp (its filter is generated here).
@@ -38,7 +38,7 @@ HELPER_INC := $(if $(MUSL_CC),-I$(BUILD)/musl-include,)
 HELPER_SRC := helper/isolate-init.c core/supervise.c core/pid1.c core/init.c core/net.c \
               core/caps.c core/signals.c core/seccomp.c core/tty.c core/error.c \
               core/args.c core/env.c core/limits.c core/report.c core/watchdog.c core/verdict.c \
-              core/cgroup.c core/seccomp_rules.c core/state.c core/upper.c core/summary.c
+              core/cgroup.c core/seccomp_rules.c core/state.c core/runstore.c core/upper.c core/summary.c
 HELPER_OBJ := $(HELPER_SRC:%.c=$(BUILD)/static/%.o)
 
 BASH_INC := -I/usr/include/bash -I/usr/include/bash/include -I/usr/include/bash/builtins \

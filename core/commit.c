@@ -1,19 +1,27 @@
 /*
  * commit.c - isolate --commit and --rollback: from a run's upper layers to
  * the list of operations that applies them to the host (journal.c does them),
- * refusing what changed on the host since the run started.
+ * refusing what changed on the host after the sandbox saw it.
  *
  * Runs in the caller's process, the run locked (no sandbox writes to it).
  *
  * What the host had when the run started is not copied anywhere (that would
  * cost a copy of every tree laid under an overlay). Instead: the kernel sets
- * a file's ctime on every change to it, and nobody can set it back; a host
- * entry whose ctime is not before the run's start changed since, and a
- * commit over it would lose that change. A deletion checks the whole subtree
- * it would remove. A file the sandbox copied up (user.overlay.origin) that is
- * no longer on the host was either renamed by the sandbox (a whiteout is then
- * elsewhere) or deleted on the host since: the second is told apart by its
- * parent directory, whose ctime changes when an entry goes.
+ * a file's ctime on every change to it, and nobody can set it back. The host
+ * stays visible under the overlay while the sandbox runs, so what matters is
+ * not the run's start but when the sandbox made its version of an entry: the
+ * birth time of the entry in the upper layer (its copy-up, its creation, the
+ * whiteout of a deletion). A host entry changed after that was not seen by
+ * the sandbox, and a commit over it would lose the change. File times are
+ * taken from a clock that ticks every few milliseconds: a change in the same
+ * tick as the sandbox's is taken as seen (either order was possible), so
+ * that a script that writes a file and then runs the sandbox over it is not
+ * refused. Without birth times, the run's start is the reference. A deletion
+ * checks the whole subtree it would remove. A file the sandbox copied up
+ * (user.overlay.origin) that is no longer on the host was either renamed by
+ * the sandbox (a whiteout is then elsewhere) or deleted on the host since:
+ * the second is told apart by its parent directory, whose ctime changes when
+ * an entry goes.
  *
  * --force commits despite such changes; nothing makes it write through a
  * symlink, across a mount point, or into a tree that is no longer the one the
@@ -36,7 +44,7 @@ struct cplan {
     size_t nnever;
     int force, layer, host;
     const struct iso_run *r;
-    long long start;
+    long long start, ref;  /* the run's start; the sandbox's version of this entry */
     struct restored *rest; /* put back by a rollback (journal.c) */
     size_t nrest;
     unsigned long long added, modified, deleted;
@@ -61,8 +69,8 @@ static long long ctime_ns(const struct stat *st)
     return (long long)st->st_ctim.tv_sec * 1000000000LL + st->st_ctim.tv_nsec;
 }
 
-/* Changed on the host since the run started: its ctime says so, unless a
- * rollback of this run set it (and nothing since). */
+/* Changed on the host after the sandbox made its version of the entry: its
+ * ctime says so, unless a rollback of this run set it (and nothing since). */
 static int since(const struct cplan *c, const struct stat *st)
 {
     long long t = ctime_ns(st);
@@ -70,7 +78,7 @@ static int since(const struct cplan *c, const struct stat *st)
                            (size_t)-1};
     size_t lo = 0, hi = c->nrest;
 
-    if (t < c->start) return 0;
+    if (t <= c->ref) return 0;
     /* The last record of this entry: the first one above key, minus one. */
     while (lo < hi) {
         size_t mid = (lo + hi) / 2;
@@ -143,7 +151,7 @@ static int add_op(struct cplan *c, char type, const char *rel, int had_old, unsi
 
 static void changed(struct cplan *c, const struct iso_up *e)
 {
-    if (since(c, &e->hs)) conflict(c, e->rel, "changed on the host since the run started");
+    if (since(c, &e->hs)) conflict(c, e->rel, "changed on the host since the sandbox saw it");
 }
 
 struct subtree {
@@ -171,7 +179,7 @@ static void changed_below(struct cplan *c, const struct iso_up *e)
     if (iso_host_each(e, newer, &s) < 0) {
         iso_quote(s.found, q, sizeof q);
         snprintf(what, sizeof what,
-                 s.found[0] ? "%s changed on the host since the run started"
+                 s.found[0] ? "%s changed on the host since the sandbox saw it"
                             : "the host directory cannot be read entirely",
                  q);
         if (s.found[0])
@@ -189,7 +197,7 @@ static void vanished(struct cplan *c, const struct iso_up *e)
     if (!e->origin || e->hdir < 0 || fstat(e->hdir, &st) < 0) return;
     if (since(c, &st))
         conflict(c, e->rel,
-                 "its directory changed on the host since the run started (was it "
+                 "its directory changed on the host since the sandbox saw it (was it "
                  "deleted there?)");
 }
 
@@ -214,11 +222,22 @@ static int new_dir(const struct iso_up *e)
     return !e->host || e->opaque || !S_ISDIR(e->hs.st_mode);
 }
 
+/* When the sandbox made its version of e: the upper entry's birth time. */
+static long long made(const struct cplan *c, const struct iso_up *e)
+{
+    struct statx sx;
+    if (statx(e->udir, e->name, AT_SYMLINK_NOFOLLOW, STATX_BTIME, &sx) == 0 &&
+        (sx.stx_mask & STATX_BTIME))
+        return (long long)sx.stx_btime.tv_sec * 1000000000LL + sx.stx_btime.tv_nsec;
+    return c->start;
+}
+
 static int plan_entry(void *ctx, const struct iso_up *e)
 {
     struct cplan *c = ctx;
     unsigned um = e->us.st_mode & 07777;
 
+    if (!e->post) c->ref = made(c, e);
     if (e->post) {
         /* A new directory was made writable for its contents: now its mode. */
         if (new_dir(e) && (um & 0700) != 0700)
@@ -326,7 +345,8 @@ static int plan(int run_fd, const struct iso_run *r, struct cplan *c, struct iso
         /* The root: only its mode can change. */
         if (fstat(upper, &us) == 0 && fstat(c->host, &hs) == 0 &&
             (us.st_mode & 07777) != (hs.st_mode & 07777)) {
-            if (since(c, &hs)) conflict(c, "", "changed on the host since the run started");
+            c->ref = c->start;
+            if (since(c, &hs)) conflict(c, "", "changed on the host since the sandbox saw it");
             add_op(c, ISO_OP_CHMOD, "", 0, hs.st_mode, us.st_mode);
         }
         rc = iso_up_walk(upper, c->host, plan_entry, c, e);
@@ -446,7 +466,7 @@ int iso_commit_run(struct iso_state *st, int run_fd, const struct iso_run *r, in
     /* File times come from a clock that lags the one the start was read
      * from by up to a tick: a margin, so that a change made just after the
      * start is not taken for one made before. */
-    c.start = r->start_ns - 20000000LL;
+    c.start = r->start_ns;
     load_restored(&c, run_fd);
     if (plan(run_fd, r, &c, e) < 0) goto fail;
     rc = -1;
@@ -454,7 +474,7 @@ int iso_commit_run(struct iso_state *st, int run_fd, const struct iso_run *r, in
         list("these changes cannot be applied safely (nothing was changed):", c.never, c.nnever);
         iso_err(e, 0, "run %s not committed", r->id);
     } else if (c.nwhy && !force) {
-        list("changed on the host since the run started (nothing was changed):", c.why, c.nwhy);
+        list("changed on the host since the sandbox saw it (nothing was changed):", c.why, c.nwhy);
         iso_err(e, 0,
                 "run %s not committed; 'isolate --diff %s' shows it, 'isolate --commit "
                 "--force %s' applies it over those changes",

@@ -215,7 +215,7 @@ static int do_op(struct jx *x, size_t i)
 
 /* A rollback puts entries back with rename(2), which sets their ctime (and
  * their directory's): remembered, so that the next commit of the run does
- * not take them for changes made on the host since the run started. */
+ * not take them for changes made on the host since the sandbox saw them. */
 static void note_restored(struct jx *x, int p, const char *name)
 {
     struct stat st;

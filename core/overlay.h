@@ -1,7 +1,8 @@
 /*
  * overlay.h - declarations shared by the review-then-commit files:
  *   overlay.c  the plan and the mounts of --overlay and --home (caller, setup child)
- *   state.c    the state directory, runs and their metadata (caller, supervisor)
+ *   state.c    the state directory, escaping, removal of a tree (caller, supervisor)
+ *   runstore.c the runs and their metadata (caller, supervisor)
  *   upper.c    reading an upper layer against the host (caller, supervisor)
  *   summary.c  the summary printed when a run ends (supervisor)
  *   diff.c     isolate --diff
@@ -51,7 +52,7 @@ struct iso_ov {
  * directory, from ISO_FD_RUN(plan). */
 #define ISO_FD_RUN(plan) ((plan)->fd_base + 6)
 
-/* ---- state.c: the state directory ($XDG_STATE_HOME/isolate) and its runs ---- */
+/* ---- state.c, runstore.c: the state directory ($XDG_STATE_HOME/isolate), its runs ---- */
 
 struct iso_state {
     int root;        /* .../isolate */
