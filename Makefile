@@ -27,7 +27,9 @@ CORE_SRC := core/args.c core/error.c core/env.c core/policy.c core/explain.c cor
             core/paste.c core/paste_lex.c core/paste_cmd.c core/paste_fetch.c core/paste_exec.c \
             core/paste_rules.c core/paste_code.c core/paste_text.c core/limits.c core/report.c core/cgroup.c \
             core/box.c core/boxdir.c core/boxname.c core/tree.c core/resolve.c core/desktop.c \
-            core/netmode.c core/nethelper.c
+            core/netmode.c core/nethelper.c \
+            core/overlay.c core/state.c core/runstore.c core/upper.c core/diff.c core/commit.c \
+            core/journal.c core/runs.c
 CORE_OBJ := $(CORE_SRC:%.c=$(BUILD)/pic/%.o)
 
 # The helper: static, small, no libseccomp (its filter is generated here).
@@ -40,7 +42,8 @@ HELPER_SRC := helper/isolate-init.c core/supervise.c core/pid1.c core/init.c cor
               core/caps.c core/signals.c core/seccomp.c core/tty.c core/error.c \
               core/args.c core/env.c core/limits.c core/report.c core/watchdog.c core/verdict.c \
               core/cgroup.c core/seccomp_rules.c core/netmode.c core/netready.c \
-              core/boxname.c core/boxsetup.c core/tree.c core/resolve.c core/taskcount.c
+              core/boxname.c core/boxsetup.c core/tree.c core/resolve.c core/taskcount.c \
+              core/state.c core/runstore.c core/upper.c core/summary.c
 HELPER_OBJ := $(HELPER_SRC:%.c=$(BUILD)/static/%.o)
 
 BASH_INC := -I/usr/include/bash -I/usr/include/bash/include -I/usr/include/bash/builtins \
@@ -54,11 +57,11 @@ TEST_BIN := tests/probe tests/membomb $(patsubst %.c,%,$(wildcard tests/unit/tes
 
 all: $(PROGRAMS) $(TEST_BIN)
 
-$(BUILD)/pic/%.o: %.c core/isolate.h core/internal.h core/seccomp_rules.h $(BUILD)/seccomp_bpf.h
+$(BUILD)/pic/%.o: %.c core/isolate.h core/internal.h core/overlay.h core/seccomp_rules.h $(BUILD)/seccomp_bpf.h
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) $(HARDEN) -I$(BUILD) -fPIC -fvisibility=hidden -c $< -o $@
 
-$(BUILD)/static/%.o: %.c core/isolate.h core/internal.h core/seccomp_rules.h $(BUILD)/seccomp_bpf.h \
+$(BUILD)/static/%.o: %.c core/isolate.h core/internal.h core/overlay.h core/seccomp_rules.h $(BUILD)/seccomp_bpf.h \
                      $(BUILD)/musl-include/.done
 	@mkdir -p $(dir $@)
 	$(HELPER_CC) $(CPPFLAGS) $(CFLAGS) $(WARN) $(HARDEN) -I$(BUILD) $(HELPER_INC) -c $< -o $@

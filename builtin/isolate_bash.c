@@ -210,6 +210,10 @@ int isolate_builtin(WORD_LIST *list)
     case ISOLATE_MODE_CHECK:
         status = isolate_check_run(&p, stdout);
         break;
+    case ISOLATE_MODE_REVIEW:
+        fill_caller(&c);
+        status = isolate_review(&p, &c, stdout);
+        break;
     case ISOLATE_MODE_RUN:
         status = run(&p, argv, argc);
         if (!job_control) isolate_reclaim_terminal();
@@ -243,6 +247,17 @@ static char *isolate_doc[] = {
     "      --net=host     the host's network, its loopback services included",
     "      --net=MODE     none (the default), pasta or slirp4netns",
     "",
+    "Review, then commit (the host is untouched until you commit):",
+    "      --overlay[=PATH]  let the command write to PATH (default: the current",
+    "                     directory); the writes are kept as a run for review",
+    "      --home WHERE   empty (default), overlay (your home, secrets hidden,",
+    "                     writes kept as a run) or a directory of yours",
+    "      --diff [RUN]   show what a run changed (default: the latest)",
+    "      --commit [RUN] apply it; --force: despite changes made on the host since",
+    "      --rollback [RUN]  undo an interrupted commit",
+    "      --discard [RUN]   drop a run",
+    "      --runs         list the kept runs",
+    "",
     "Limits (sizes take K, M, G; times take decimals):",
     "      --time SEC     CPU time of the whole sandbox",
     "      --wall SEC     wall-clock time (exit status 124 when reached)",
@@ -250,7 +265,8 @@ static char *isolate_doc[] = {
     "      --pids N       processes and threads (default: 1024)",
     "      --fsize SIZE   size of any file written",
     "      --nofile N     open files per process",
-    "      --tmp-size SIZE  private home, /tmp, /run together (default: RAM/4)",
+    "      --tmp-size SIZE  private home, /tmp, /run and overlay writes together",
+    "                     (default: RAM/4)",
     "      --no-limits    no protective defaults",
     "      --report FILE  write how the run ended as JSON",
     "      --meta FILE    the same, in ioi/isolate's meta-file format",
@@ -287,8 +303,8 @@ VISIBLE struct builtin isolate_struct = {
     BUILTIN_ENABLED,
     isolate_doc,
     "isolate [-c STRING] [-w PATH] [--ro PATH] [--hide PATH] [--env NAME[=VALUE]] "
-    "[--keep-fd N] [--net[=MODE]] [--time SEC] [--wall SEC] [--mem SIZE] [--pids N] "
-    "[--report FILE] [--box NAME [--setup SCRIPT]] [--x11] [--wayland] [--audio] [--gpu] "
-    "[-vq] [--explain] [COMMAND [ARGS...]]",
+    "[--keep-fd N] [--net[=MODE]] [--overlay[=PATH]] [--home WHERE] [--time SEC] [--wall SEC] "
+    "[--mem SIZE] [--pids N] [--report FILE] [--box NAME [--setup SCRIPT]] [--x11] [--wayland] "
+    "[--audio] [--gpu] [-vq] [--explain] [COMMAND [ARGS...]]",
     0,
 };

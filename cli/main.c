@@ -66,6 +66,11 @@ int main(int argc, char **argv)
         return 0;
     case ISOLATE_MODE_CHECK:
         return isolate_check_run(&p, stdout);
+    case ISOLATE_MODE_REVIEW: {
+        int status = isolate_review(&p, &c, stdout);
+        isolate_policy_free(&p);
+        return status;
+    }
     case ISOLATE_MODE_RUN:
         break;
     }

@@ -46,6 +46,14 @@ enum opt_id {
     OPT_WAYLAND,
     OPT_AUDIO,
     OPT_GPU,
+    OPT_OVERLAY,
+    OPT_HOME,
+    OPT_DIFF,
+    OPT_COMMIT,
+    OPT_ROLLBACK,
+    OPT_DISCARD,
+    OPT_RUNS,
+    OPT_FORCE,
 };
 
 struct opt {
@@ -53,7 +61,7 @@ struct opt {
     char short_name;        /* 0 if none */
     const char *long_name;  /* NULL if none */
     const char *value_name; /* NULL if the option takes no value */
-    int value_attached;     /* no value word, but --name=VALUE accepted (--net=host) */
+    int optional;           /* the value is optional, and only given as --name=VALUE */
 };
 
 static const struct opt options[] = {
@@ -77,7 +85,9 @@ static const struct opt options[] = {
     {OPT_NO_LIMITS, 0, "no-limits", NULL},
     {OPT_REPORT, 0, "report", "FILE"},
     {OPT_META, 0, "meta", "FILE"},
-    {OPT_NET, 0, "net", NULL, 1},
+    /* --net alone is the NAT, so --net=MODE names another: "isolate --net
+     * host" runs host. */
+    {OPT_NET, 0, "net", "MODE", 1},
     {OPT_HELP, 'h', "help", NULL},
     {OPT_VERSION, 0, "version", NULL},
     {OPT_BOX, 0, "box", "NAME"},
@@ -88,7 +98,21 @@ static const struct opt options[] = {
     {OPT_WAYLAND, 0, "wayland", NULL},
     {OPT_AUDIO, 0, "audio", NULL},
     {OPT_GPU, 0, "gpu", NULL},
+    /* --overlay alone is the current directory, so --overlay=PATH names
+     * another: "isolate --overlay make" runs make. */
+    {OPT_OVERLAY, 0, "overlay", "PATH", 1},
+    {OPT_HOME, 0, "home", "WHERE"},
+    {OPT_DIFF, 0, "diff", "RUN", 1},
+    {OPT_COMMIT, 0, "commit", "RUN", 1},
+    {OPT_ROLLBACK, 0, "rollback", "RUN", 1},
+    {OPT_DISCARD, 0, "discard", "RUN", 1},
+    {OPT_RUNS, 0, "runs", NULL},
+    {OPT_FORCE, 0, "force", NULL},
 };
+
+/* The review options, by enum isolate_review. */
+static const char *const review_names[] = {NULL,         "--diff",    "--commit",
+                                           "--rollback", "--discard", "--runs"};
 
 ISO_PUBLIC const char isolate_usage_text[] =
     "usage: isolate [OPTIONS] COMMAND [ARGS...]\n"
@@ -113,6 +137,18 @@ ISO_PUBLIC const char isolate_usage_text[] =
     "      --net=host     the host's network, loopback services included (warns)\n"
     "      --net=MODE     none (the default: no network), pasta or slirp4netns\n"
     "\n"
+    "Review, then commit (the host is untouched until you commit):\n"
+    "      --overlay[=PATH]  let the command write to PATH (default: the current\n"
+    "                     directory) through an overlay; the writes are kept as a run\n"
+    "      --home WHERE   the home: empty (default, private and empty), overlay (yours,\n"
+    "                     secrets hidden, writes kept as a run) or a directory of yours\n"
+    "      --diff [RUN]   show what a run changed (default: the latest run)\n"
+    "      --commit [RUN] apply a run's changes; refuses files changed on the host after\n"
+    "                     the sandbox saw them, unless --force; resumes an interrupted commit\n"
+    "      --rollback [RUN]  undo an interrupted commit\n"
+    "      --discard [RUN]   drop a run\n"
+    "      --runs         list the kept runs\n"
+    "\n"
     "Limits (sizes take K, M, G; times take decimals):\n"
     "      --time SEC     CPU time of the whole sandbox\n"
     "      --wall SEC     wall-clock time (exit status 124 when reached)\n"
@@ -120,7 +156,8 @@ ISO_PUBLIC const char isolate_usage_text[] =
     "      --pids N       processes and threads\n"
     "      --fsize SIZE   size of any file written\n"
     "      --nofile N     open files per process\n"
-    "      --tmp-size SIZE  private home, /tmp and other private writable space\n"
+    "      --tmp-size SIZE  private home, /tmp and other private writable space, and\n"
+    "                     what overlays keep\n"
     "      --no-limits    no protective defaults (see --explain for them)\n"
     "      --report FILE  write how the run ended as JSON\n"
     "      --meta FILE    the same, in ioi/isolate's meta-file format\n"
@@ -254,10 +291,11 @@ static int apply(struct isolate_policy *p, const struct opt *o, const char *name
         p->quiet = 1;
         return 0;
     case OPT_EXPLAIN:
-        p->mode = ISOLATE_MODE_EXPLAIN;
-        return 0;
     case OPT_CHECK:
-        p->mode = ISOLATE_MODE_CHECK;
+        if (p->review)
+            return fail(p, err, "options '%s' and '%s' cannot be combined", review_names[p->review],
+                        name);
+        p->mode = o->id == OPT_EXPLAIN ? ISOLATE_MODE_EXPLAIN : ISOLATE_MODE_CHECK;
         return 0;
     case OPT_TIME:
     case OPT_WALL:
@@ -297,6 +335,36 @@ static int apply(struct isolate_policy *p, const struct opt *o, const char *name
                         name, val);
         p->net = (enum isolate_net)mode;
         return 0;
+    case OPT_OVERLAY:
+        if (val && !*val) return fail(p, err, "option '%s' needs a non-empty PATH", name, NULL);
+        if (add_path(p, ISOLATE_PATH_OVERLAY, val ? val : ".") < 0)
+            return fail(p, err, "out of memory", NULL, NULL);
+        return 0;
+    case OPT_HOME:
+        if (!*val)
+            return fail(p, err, "option '%s' needs empty, overlay or a directory", name, NULL);
+        p->home = val;
+        return 0;
+    case OPT_DIFF:
+    case OPT_COMMIT:
+    case OPT_ROLLBACK:
+    case OPT_DISCARD:
+    case OPT_RUNS: {
+        enum isolate_review r = (enum isolate_review)(ISOLATE_REVIEW_DIFF + (o->id - OPT_DIFF));
+        if (p->review && p->review != r)
+            return fail(p, err, "options '%s' and '%s' cannot be combined", review_names[p->review],
+                        name);
+        if (p->mode == ISOLATE_MODE_EXPLAIN)
+            return fail(p, err, "options '--explain' and '%s' cannot be combined", name, NULL);
+        if (val && !*val) return fail(p, err, "option '%s' needs a non-empty RUN", name, NULL);
+        p->mode = ISOLATE_MODE_REVIEW;
+        p->review = r;
+        if (val) p->run = val;
+        return 0;
+    }
+    case OPT_FORCE:
+        p->force = 1;
+        return 0;
     case OPT_HELP:
         p->mode = ISOLATE_MODE_HELP;
         return 1;
@@ -328,6 +396,41 @@ static int apply(struct isolate_policy *p, const struct opt *o, const char *name
                                            : ISOLATE_SHARE_GPU;
         return 0;
     }
+    return 0;
+}
+
+/* The review options act on kept runs and run nothing: a RUN at most, and
+ * none of the options that shape a sandbox. */
+static int check_review(struct isolate_policy *p, struct isolate_error *err)
+{
+    const char *name = review_names[p->review], *other = NULL;
+
+    if (p->force && p->review != ISOLATE_REVIEW_COMMIT)
+        return fail(p, err, "option '--force' goes with --commit only", NULL, NULL);
+    if (p->command)
+        other = "-c";
+    else if (p->npaths)
+        other = p->paths[0].kind == ISOLATE_PATH_OVERLAY ? "--overlay"
+                : p->paths[0].kind == ISOLATE_PATH_WRITE ? "--write"
+                : p->paths[0].kind == ISOLATE_PATH_RO    ? "--ro"
+                                                         : "--hide";
+    else if (p->home)
+        other = "--home";
+    else if (p->nenv)
+        other = "--env";
+    else if (p->nkeep_fds)
+        other = "--keep-fd";
+    else if (p->report_path || p->meta_path)
+        other = p->report_path ? "--report" : "--meta";
+    if (other) return fail(p, err, "options '%s' and '%s' cannot be combined", name, other);
+    if (p->argc > 1 || (p->argc == 1 && p->run))
+        return fail(p, err, "option '%s' takes at most one RUN (options go before it)", name, NULL);
+    if (p->argc == 1) p->run = p->argv[0];
+    if (p->run && p->review == ISOLATE_REVIEW_RUNS)
+        return fail(p, err, "option '--runs' takes no RUN", NULL, NULL);
+    if (p->run && !iso_run_is_id(p->run))
+        return fail(p, err, "'%s' is not a run number (isolate --runs lists the runs)", p->run,
+                    NULL);
     return 0;
 }
 
@@ -374,15 +477,15 @@ ISO_PUBLIC int isolate_parse(struct isolate_policy *p, int argc, char *const arg
                 return fail(p, err, "unknown option '%s' (see 'isolate --help')", shown, NULL);
             }
             snprintf(shown, sizeof shown, "--%s", o->long_name);
-            if (o->value_name) {
+            if (o->optional) {
+                val = eq ? eq + 1 : NULL;
+            } else if (o->value_name) {
                 if (eq)
                     val = eq + 1;
                 else if (i + 1 < argc)
                     val = argv[++i];
                 else
                     return fail(p, err, "option '%s' needs a value (%s)", shown, o->value_name);
-            } else if (eq && o->value_attached) {
-                val = eq + 1;
             } else if (eq) {
                 return fail(p, err, "option '%s' takes no value", shown, NULL);
             }
@@ -420,6 +523,7 @@ ISO_PUBLIC int isolate_parse(struct isolate_policy *p, int argc, char *const arg
 
     p->argv = argv + i;
     p->argc = argc - i;
+    if (p->mode == ISOLATE_MODE_REVIEW || p->force) return check_review(p, err);
     if (p->mode == ISOLATE_MODE_CHECK) {
         /* The paste is one word: what follows --check is data, never options. */
         if (p->argc != 1)
@@ -436,6 +540,10 @@ ISO_PUBLIC int isolate_parse(struct isolate_policy *p, int argc, char *const arg
                         p->mode == ISOLATE_MODE_BOXES ? "--boxes" : "--rm-box", NULL);
         return 0;
     }
+    if (p->box && p->home)
+        return fail(p, err,
+                    "options '--box' and '--home' cannot be combined: a box has a home of its own",
+                    NULL, NULL);
     if (p->setup && !p->box)
         return fail(p, err, "option '--setup' needs --box NAME (the box it sets up)", NULL, NULL);
     /* A box without a command opens an interactive shell in it. */

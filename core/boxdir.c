@@ -104,10 +104,10 @@ int iso_boxes_open(const char *dh, const char *root, int create, int *fd, struct
     cur = open(dh, O_PATH | O_DIRECTORY | O_CLOEXEC);
     if (cur < 0) return errno == ENOENT && !create ? 0 : (iso_err(e, errno, "%s", dh), -1);
     for (int i = 0; i < 2; i++) {
-        int next = iso_openat2(cur, part[i], O_RDONLY | O_DIRECTORY, 0, 1);
+        int next = iso_openat2(cur, part[i], O_RDONLY | O_DIRECTORY, 0, ISO_RESOLVE_BENEATH);
         if (next < 0 && errno == ENOENT && create) {
             if (mkdirat(cur, part[i], 0700) < 0 && errno != EEXIST) goto fail;
-            next = iso_openat2(cur, part[i], O_RDONLY | O_DIRECTORY, 0, 1);
+            next = iso_openat2(cur, part[i], O_RDONLY | O_DIRECTORY, 0, ISO_RESOLVE_BENEATH);
         }
         if (next < 0) {
             if (errno == ENOENT && !create) {
@@ -160,7 +160,7 @@ int iso_box_open(int root, const char *rootpath, const char *name, int *dir, int
     struct stat st;
 
     *dir = *home = -1;
-    fd = iso_openat2(root, name, O_RDONLY | O_DIRECTORY, 0, 1);
+    fd = iso_openat2(root, name, O_RDONLY | O_DIRECTORY, 0, ISO_RESOLVE_BENEATH);
     if (fd < 0) {
         if (errno == ENOENT) return 1;
         if (errno == ELOOP)
@@ -175,7 +175,7 @@ int iso_box_open(int root, const char *rootpath, const char *name, int *dir, int
     }
     if (owned(fd, "the box's directory", e) < 0) goto fail;
     /* O_NONBLOCK: whatever is there, opening it must not wait (a FIFO). */
-    info = iso_openat2(fd, "info", O_RDONLY | O_NONBLOCK, 0, 1);
+    info = iso_openat2(fd, "info", O_RDONLY | O_NONBLOCK, 0, ISO_RESOLVE_BENEATH);
     if (info < 0) {
         int saved = errno;
         if (saved == ELOOP)
@@ -197,7 +197,7 @@ int iso_box_open(int root, const char *rootpath, const char *name, int *dir, int
         goto fail;
     }
     close(info);
-    *home = iso_openat2(fd, "home", O_PATH | O_DIRECTORY, 0, 1);
+    *home = iso_openat2(fd, "home", O_PATH | O_DIRECTORY, 0, ISO_RESOLVE_BENEATH);
     if (*home < 0) {
         int saved = errno;
         if (saved == ELOOP)
@@ -240,7 +240,7 @@ static long long made_at(int dir)
 {
     char buf[64];
     long long t = 0;
-    int fd = iso_openat2(dir, "info", O_RDONLY | O_NONBLOCK, 0, 1);
+    int fd = iso_openat2(dir, "info", O_RDONLY | O_NONBLOCK, 0, ISO_RESOLVE_BENEATH);
     ssize_t n = fd >= 0 ? read(fd, buf, sizeof buf - 1) : -1;
 
     if (fd >= 0) close(fd);
@@ -373,7 +373,7 @@ static int remove_box(char *const *env, const char *name, int quiet, struct isol
         return iso_box_err(e, name, 0, "there is no such box in %s (isolate --boxes lists them)",
                            root);
     if (iso_boxes_lock(fd, root, e) < 0) goto out;
-    dir = iso_openat2(fd, name, O_RDONLY | O_DIRECTORY, 0, 1);
+    dir = iso_openat2(fd, name, O_RDONLY | O_DIRECTORY, 0, ISO_RESOLVE_BENEATH);
     if (dir < 0) {
         int saved = errno;
         if (saved == ENOENT)

@@ -64,7 +64,7 @@ static int share(struct iso_plan *plan, const char *opt, const char *host, const
 {
     struct iso_mount *m;
     struct stat st;
-    int fd = iso_openat2(AT_FDCWD, host, O_PATH, 0, 0);
+    int fd = iso_openat2(AT_FDCWD, host, O_PATH, 0, ISO_RESOLVE_NOLINKS);
 
     if (fd < 0) {
         if (errno == ENOENT || errno == ENOTDIR) return 1;

@@ -58,9 +58,16 @@ int iso_plan_describe(const struct iso_plan *plan, const struct isolate_policy *
         case ISO_M_BIND:
             if (m->persistent)
                 fprintf(out, "    %-24s WRITABLE: %s\n", m->path, m->label);
+            else if (m->source)
+                fprintf(out, "    %-24s WRITABLE: your directory %s (%s)\n", m->path, m->source,
+                        m->label);
             else
                 fprintf(out, "    %-24s %s (%s)\n", m->path, m->writable ? "WRITABLE" : "read-only",
                         m->label);
+            break;
+        case ISO_M_OVERLAY:
+            fprintf(out, "    %-24s writable through an overlay, writes kept for review (%s)\n",
+                    m->path, m->label);
             break;
         case ISO_M_HIDE:
             fprintf(out, "    %-24s hidden (empty)\n", m->path);
@@ -73,6 +80,7 @@ int iso_plan_describe(const struct iso_plan *plan, const struct isolate_policy *
     fprintf(out, "    %-24s minimal: null zero full random urandom tty, private pts and shm\n",
             "/dev");
     fprintf(out, "    %-24s the sandbox's own processes only\n", "/proc");
+    iso_overlay_describe(plan, out);
     fprintf(out, "  starts in: %s", plan->cwd_inside);
     if (plan->cwd_note)
         fprintf(out, " (the current directory %s %s, so it is not exposed)", plan->cwd_host,

@@ -43,10 +43,13 @@ int iso_fds_prepare(const struct iso_plan *plan, struct isolate_error *e)
                              plan->box_root_fd};
     int moved[ISO_FD_COUNT], high, helper;
 
+    for (int i = 8; i < ISO_FD_COUNT; i++) src[i] = -1;
     /* --net's helper (nethelper.c): its readiness, its messages, its pidfd. */
     src[ISO_FD_NETREADY(plan) - plan->fd_base] = plan->net.ready_fd;
     src[ISO_FD_NETLOG(plan) - plan->fd_base] = plan->net.log_fd;
     src[ISO_FD_NETPID(plan) - plan->fd_base] = plan->net.pid_fd;
+    /* --overlay (overlay.c): the run's directory and the layers' host directories. */
+    iso_overlay_fd_sources(plan, src + (ISO_FD_RUN(plan) - plan->fd_base));
 
     if (syscall(SYS_close_range, 3U, ~0U, CLOSE_RANGE_CLOEXEC) < 0) {
         iso_err(e, errno, "cannot close inherited file descriptors");

@@ -8,8 +8,10 @@
 #define ISOLATE_INTERNAL_H
 
 #include "isolate.h"
+#include "overlay.h"
 #include "seccomp_rules.h"
 
+#include <linux/openat2.h>
 #include <stdarg.h>
 #include <sys/types.h>
 
@@ -17,10 +19,11 @@
 
 /* Kind of one file-system step of the plan. */
 enum iso_mount_kind {
-    ISO_M_TMPFS, /* fresh private tmpfs (home, /tmp, /run ...) */
-    ISO_M_BIND,  /* host path bound at the same place */
-    ISO_M_HIDE,  /* empty read-only tmpfs over a directory, /dev/null over a file */
-    ISO_M_LINK,  /* a symlink the user named, recreated in a private area */
+    ISO_M_TMPFS,     /* fresh private tmpfs (home, /tmp, /run ...) */
+    ISO_M_BIND,      /* host path bound at the same place */
+    ISO_M_HIDE,      /* empty read-only tmpfs over a directory, /dev/null over a file */
+    ISO_M_LINK,      /* a symlink the user named, recreated in a private area */
+    ISO_M_OVERLAY,   /* overlayfs over the host path; writes kept in a run (overlay.c) */
 };
 
 struct iso_mount {
@@ -43,6 +46,8 @@ struct iso_mount {
     int persistent; /* written by earlier sandboxes: no link in it is ever followed */
     int in_box;     /* its mountpoint lies in the persistent mount (plan->box_mount) */
     int at_fd;      /* child side: that mountpoint (O_PATH), made without following links */
+    int layer;         /* ISO_M_OVERLAY: index in plan->ov.l */
+    char *source;      /* binds: host path bound at path, when not path itself (--home=PATH) */
 };
 
 /* Limits as the plan resolves them (limits.c). */
@@ -113,9 +118,10 @@ struct iso_plan {
     struct iso_limits_plan limits;
     int cg_dir, cg_root; /* the sandbox's cgroup, or -1 (cgroup.c) */
     char cg_name[64];
-    int report_fd;            /* --report, opened by the caller, or -1 */
-    int meta_fd;              /* --meta, likewise */
-    pid_t parent_pid;         /* the supervisor dies with this process */
+    int report_fd;      /* --report, opened by the caller, or -1 */
+    int meta_fd;        /* --meta, likewise */
+    pid_t parent_pid;   /* the supervisor dies with this process */
+    struct iso_ov ov;   /* --overlay and --home (overlay.c) */
     struct isolate_error err; /* filled by the setup child when setup fails */
     int pin_fd;               /* a box's home (O_PATH): the child's working directory when it
                                * creates its mount namespace (box.c), or -1 */
@@ -142,7 +148,8 @@ struct iso_plan {
 #define ISO_FD_NETREADY(plan) ((plan)->fd_base + 8) /* NAT helper's readiness, PID 1 */
 #define ISO_FD_NETLOG(plan) ((plan)->fd_base + 9)   /* NAT helper's messages, PID 1 */
 #define ISO_FD_NETPID(plan) ((plan)->fd_base + 10)  /* NAT helper's pidfd, supervisor */
-#define ISO_FD_COUNT 11                             /* numbers reserved from fd_base */
+/* fd_base + 11: the run's directory, then the overlays' host directories (overlay.h) */
+#define ISO_FD_COUNT (12 + ISO_OV_MAX)              /* numbers reserved from fd_base */
 
 /* error.c */
 void iso_err(struct isolate_error *e, int errnum, const char *fmt, ...)
@@ -181,14 +188,19 @@ int iso_child_setup(struct iso_plan *plan);
  * adds the others (see pid1.c). */
 #define ISO_CLONE_FLAGS CLONE_NEWUSER
 
-/* resolve.c: lookups that never follow a symbolic link */
-int iso_openat2(int dirfd, const char *path, int flags, unsigned mode, int beneath);
+/* resolve.c: lookups that never follow a symbolic link. openat2(2) with the
+ * RESOLVE_* flags given (O_CLOEXEC always); -1 and errno on failure. */
+int iso_openat2(int dirfd, const char *path, int flags, unsigned mode,
+                unsigned long long resolve);
+#define ISO_RESOLVE_NOLINKS (RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS)
+#define ISO_RESOLVE_BENEATH (ISO_RESOLVE_NOLINKS | RESOLVE_BENEATH)
 int iso_mountpoint_beneath(int root, const char *rel, const char *full, int is_dir,
                            struct isolate_error *e);
 int iso_open_tree_same(const char *path, dev_t dev, ino_t ino, unsigned flags,
                        struct isolate_error *e);
 
 /* tree.c: a box's files, walked by descriptor (parent and supervisor) */
+/* Removes dirfd/name and all below it; e may be NULL. */
 int iso_tree_remove(int dirfd, const char *name, struct isolate_error *e);
 unsigned long long iso_tree_size(int dirfd, const char *name);
 
@@ -396,6 +408,8 @@ struct iso_init_opts {
                             * --setup succeeds, removed otherwise; or NULL */
     int box_root_fd;       /* supervisor: the boxes directory, with box_stage */
     int net;               /* enum isolate_net: NONE, HOST, PASTA or SLIRP4NETNS */
+    int run_fd;            /* supervisor: the --overlay run's directory, or -1 */
+    const char *run_id;
 };
 int iso_supervise(const struct iso_init_opts *o) __attribute__((noreturn));
 /* boxsetup.c (supervisor): the end of a new box's --setup */

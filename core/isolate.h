@@ -44,6 +44,7 @@ enum isolate_mode {
     ISOLATE_MODE_CHECK,  /* --check TEXT: classify a paste, run nothing */
     ISOLATE_MODE_BOXES,  /* --boxes: list the named sandboxes */
     ISOLATE_MODE_RM_BOX, /* --rm-box NAME: remove one */
+    ISOLATE_MODE_REVIEW, /* --diff, --commit, --rollback, --discard, --runs: see review */
 };
 
 /* What of the user's desktop a sandbox may share, on request only: each one
@@ -55,10 +56,21 @@ enum {
     ISOLATE_SHARE_GPU = 1 << 3,     /* --gpu: /dev/dri */
 };
 
+/* What to do with the runs --overlay keeps (ISOLATE_MODE_REVIEW). */
+enum isolate_review {
+    ISOLATE_REVIEW_NONE = 0,
+    ISOLATE_REVIEW_DIFF,     /* --diff [RUN]: show the changes */
+    ISOLATE_REVIEW_COMMIT,   /* --commit [RUN]: apply them (or finish an interrupted commit) */
+    ISOLATE_REVIEW_ROLLBACK, /* --rollback [RUN]: undo an interrupted commit */
+    ISOLATE_REVIEW_DISCARD,  /* --discard [RUN]: drop them */
+    ISOLATE_REVIEW_RUNS,     /* --runs: list the kept runs */
+};
+
 enum isolate_path_kind {
-    ISOLATE_PATH_WRITE, /* -w, --write: host path bound writable at the same place */
-    ISOLATE_PATH_RO,    /* --ro: host path bound read-only (e.g. below $HOME or /tmp) */
-    ISOLATE_PATH_HIDE,  /* --hide: path replaced by something empty */
+    ISOLATE_PATH_WRITE,   /* -w, --write: host path bound writable at the same place */
+    ISOLATE_PATH_RO,      /* --ro: host path bound read-only (e.g. below $HOME or /tmp) */
+    ISOLATE_PATH_HIDE,    /* --hide: path replaced by something empty */
+    ISOLATE_PATH_OVERLAY, /* --overlay: writable through an overlay, writes kept for review */
 };
 
 struct isolate_path {
@@ -111,6 +123,10 @@ struct isolate_policy {
     const char *setup;    /* --setup SCRIPT: run once, inside, when the box is created */
     unsigned share;       /* ISOLATE_SHARE_*: --x11, --wayland, --audio, --gpu */
     enum isolate_net net; /* --net[=MODE] */
+    const char *home; /* --home: "empty", "overlay" or a directory; NULL: empty */
+    enum isolate_review review;
+    const char *run; /* the RUN of --diff, --commit ...; NULL: the latest */
+    int force;       /* --force: commit despite changes made on the host since */
 };
 
 /* Parses argv[0..argc) (argv[0] is the program name). Options stop at the first
@@ -151,6 +167,13 @@ struct isolate_caller {
  * prints in plain words what the sandbox would allow. Runs nothing. */
 int isolate_explain(const struct isolate_policy *p, const struct isolate_caller *c, FILE *out,
                     struct isolate_error *err);
+
+/* --diff, --commit, --rollback, --discard, --runs (p->review): acts on the
+ * runs kept by --overlay in $XDG_STATE_HOME/isolate (found through
+ * c->environ). Writes the diff or the list on out, messages on fd 2. Returns
+ * the exit status: 0, or 125 with a message when nothing was done (an
+ * unknown run, a conflict, nothing to commit). Defined in runs.c. */
+int isolate_review(const struct isolate_policy *p, const struct isolate_caller *c, FILE *out);
 
 /* Starts the sandbox from a long-lived process such as a shell. The child that
  * builds the sandbox shares the caller's memory while the caller is suspended

@@ -142,7 +142,15 @@ static int clone_sources(struct iso_plan *plan, int *dev, struct isolate_error *
     for (size_t i = 0; i < plan->nmounts; i++) {
         struct iso_mount *m = &plan->mounts[i];
         unsigned flags = OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | (m->is_dir ? AT_RECURSIVE : 0);
-        if (m->kind == ISO_M_BIND && m->pinned) /* a box's home: see child.c */
+        if (m->kind == ISO_M_OVERLAY || (m->kind == ISO_M_BIND && m->source)) {
+            /* overlay.c: made now, while the host is still writable, and
+             * from the very directories that were planned. */
+            m->clone_fd = m->source ? iso_overlay_bind_source(plan, m, e)
+                                    : iso_overlay_create(plan, m, e);
+            if (m->clone_fd < 0) return -1;
+            continue;
+        }
+        else if (m->kind == ISO_M_BIND && m->pinned) /* a box's home: see child.c */
             m->clone_fd = sys_open_tree(AT_FDCWD, ".", flags);
         else if (m->kind == ISO_M_BIND && m->verify) {
             if ((m->clone_fd =
@@ -346,6 +354,11 @@ static int apply_step(struct iso_mount *m, size_t index, int tmpfs, int verbose,
             return -1;
         }
         iso_log(verbose, "mount: %s hidden (empty)", m->path);
+        return 0;
+    case ISO_M_OVERLAY:
+        if (attach(m->clone_fd, m->at_fd, m->path, 1, e) < 0) return -1;
+        iso_log(verbose, "mount: %s through an overlay, writes kept aside (%s)", m->path,
+                m->label);
         return 0;
     case ISO_M_LINK:
         return 0; /* handled above */

@@ -189,6 +189,7 @@ static int add_user_paths(struct iso_plan *plan, const struct isolate_policy *p,
         char buf[PATH_MAX], lex[PATH_MAX];
         struct stat st;
 
+        if (up->kind == ISOLATE_PATH_OVERLAY) continue; /* overlay.c */
         if (!realpath(up->arg, buf) || stat(buf, &st) < 0) {
             iso_err(err, errno, "%s %s", opt, up->arg);
             return -1;
@@ -237,7 +238,10 @@ static int place_cwd(struct iso_plan *plan, struct isolate_error *err)
     }
     for (size_t i = 0; i < plan->nmounts; i++) {
         const struct iso_mount *m = &plan->mounts[i];
-        if (m->kind == ISO_M_BIND && !m->persistent && is_under(cwd, m->path)) goto visible;
+        if (((m->kind == ISO_M_BIND && !m->persistent && !m->source) ||
+             m->kind == ISO_M_OVERLAY) &&
+            is_under(cwd, m->path))
+            goto visible;
     }
     for (size_t i = 0; i < plan->nmounts; i++) {
         const struct iso_mount *m = &plan->mounts[i];
@@ -249,6 +253,10 @@ static int place_cwd(struct iso_plan *plan, struct isolate_error *err)
     if (plan->home && !strcmp(cwd, plan->home)) {
         /* In a box, its home is where the user expects to start. */
         plan->cwd_note = plan->box ? NULL : "is your home directory";
+        goto not_exposed;
+    }
+    if (plan->ov.home == ISO_HOME_PATH && is_under(cwd, plan->home)) {
+        plan->cwd_note = "is in your home, which --home replaces";
         goto not_exposed;
     }
     if (!strcmp(cwd, "/")) {
@@ -405,7 +413,7 @@ static int build_helper_argv(struct iso_plan *plan, const struct isolate_policy 
 {
     size_t n = 0;
     char num[32];
-    char **v = new_argv(72 + (size_t)p->argc);
+    char **v = new_argv(96 + (size_t)p->argc);
 
     plan->helper_argv = v;
     if (!v) goto oom;
@@ -421,7 +429,7 @@ static int build_helper_argv(struct iso_plan *plan, const struct isolate_policy 
     }
     if (plan->verbose && push(v, &n, "--verbose")) goto oom;
     if (plan->quiet && push(v, &n, "--quiet")) goto oom;
-    if (push_limits(plan, v, &n) < 0) goto oom;
+    if (push_limits(plan, v, &n) < 0 || iso_overlay_push_args(plan, v, &n) < 0) goto oom;
     if (push(v, &n, "--cwd") || push(v, &n, plan->cwd_inside)) goto oom;
     if (iso_box_helper_args(plan, p, c, v, &n) < 0) goto oom;
     if (iso_netmode_args(plan, v, &n) < 0) goto oom;
@@ -467,6 +475,7 @@ int iso_plan_build(struct iso_plan *plan, const struct isolate_policy *p,
     plan->report_fd = plan->meta_fd = -1;
     plan->cg_dir = plan->cg_root = -1;
     plan->pin_fd = plan->box_fd = plan->box_root_fd = -1;
+    iso_overlay_init(plan);
     iso_limits_defaults(&plan->limits, &p->limits);
     plan->uid = getuid();
     plan->gid = getgid();
@@ -499,6 +508,7 @@ int iso_plan_build(struct iso_plan *plan, const struct isolate_policy *p,
     }
     if (iso_box_plan(plan, p, c, err) < 0 || iso_share_plan(plan, p, c, err) < 0) goto fail;
     if (add_user_paths(plan, p, err) < 0) goto fail;
+    if (iso_overlay_plan(plan, p, c, err) < 0) goto fail;
     if (place_cwd(plan, err) < 0) goto fail;
     qsort(plan->mounts, plan->nmounts, sizeof *plan->mounts, cmp_depth);
     for (size_t i = 0; i < plan->nmounts; i++) {
@@ -511,6 +521,12 @@ int iso_plan_build(struct iso_plan *plan, const struct isolate_policy *p,
             if (plan->mounts[j].kind == ISO_M_TMPFS && strcmp(plan->mounts[j].path, m->path) &&
                 is_under(m->path, plan->mounts[j].path))
                 m->under_private = 1;
+        /* ... but not inside an overlay or a --home directory: creating a
+         * mountpoint there would write to it (and copy a hidden file up). */
+        for (size_t j = 0; j < plan->nmounts; j++)
+            if ((plan->mounts[j].kind == ISO_M_OVERLAY || plan->mounts[j].source) &&
+                strcmp(plan->mounts[j].path, m->path) && is_under(m->path, plan->mounts[j].path))
+                m->under_private = 0;
         if (m->persistent) plan->box_mount = i;
     }
     /* Mount points inside a box's home are made without following any link
@@ -562,6 +578,7 @@ int iso_plan_prepare_run(struct iso_plan *plan, const struct isolate_policy *p,
         return -1;
     if (find_helper(plan, err) < 0) return -1;
     if (iso_box_prepare(plan, p, err) < 0) return -1;
+    if (iso_overlay_prepare_run(plan, p, c, err) < 0) return -1;
     iso_cgroup_prepare(plan);
     decide_terminal(plan, c);
     return build_helper_argv(plan, p, c, err);
@@ -574,6 +591,7 @@ void iso_plan_free(struct iso_plan *plan)
         free(plan->mounts[i].path);
         free(plan->mounts[i].link_to);
         free(plan->mounts[i].src);
+        free(plan->mounts[i].source);
     }
     iso_box_free(plan);
     iso_share_free(plan);
@@ -590,8 +608,10 @@ void iso_plan_free(struct iso_plan *plan)
     if (plan->meta_fd >= 0) close(plan->meta_fd);
     if (plan->cg_dir >= 0) close(plan->cg_dir);
     if (plan->cg_root >= 0) close(plan->cg_root);
+    iso_overlay_free(plan);
     memset(plan, 0, sizeof *plan);
     plan->helper_fd = plan->tty_src = plan->report_fd = plan->meta_fd = -1;
     plan->cg_dir = plan->cg_root = -1;
     plan->pin_fd = plan->box_fd = plan->box_root_fd = -1;
+    iso_overlay_init(plan);
 }

@@ -33,15 +33,22 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-int iso_openat2(int dirfd, const char *path, int flags, unsigned mode, int beneath)
+int iso_openat2(int dirfd, const char *path, int flags, unsigned mode,
+                unsigned long long resolve)
 {
     struct open_how how;
+    int fd = -1;
 
     memset(&how, 0, sizeof how);
     how.flags = (unsigned long long)flags | O_CLOEXEC;
     how.mode = (flags & (O_CREAT | O_TMPFILE)) ? mode : 0;
-    how.resolve = RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS | (beneath ? RESOLVE_BENEATH : 0);
-    return (int)syscall(SYS_openat2, dirfd, path, &how, sizeof how);
+    how.resolve = resolve;
+    /* EAGAIN: a rename raced with a RESOLVE_BENEATH lookup; try again. */
+    for (int i = 0; i < 16; i++) {
+        fd = (int)syscall(SYS_openat2, dirfd, path, &how, sizeof how);
+        if (fd >= 0 || errno != EAGAIN) break;
+    }
+    return fd;
 }
 
 /* The message for a lookup refused at component [0, end) of full. */
@@ -74,7 +81,7 @@ int iso_mountpoint_beneath(int root, const char *rel, const char *full, int is_d
     size_t off = strlen(full) - strlen(rel); /* where rel starts in full */
     char name[NAME_MAX + 1];
     const char *p = rel;
-    int cur = iso_openat2(root, ".", O_PATH | O_DIRECTORY, 0, 1);
+    int cur = iso_openat2(root, ".", O_PATH | O_DIRECTORY, 0, ISO_RESOLVE_BENEATH);
 
     if (cur < 0) {
         iso_err(e, errno, "cannot open the box's home");
@@ -90,17 +97,17 @@ int iso_mountpoint_beneath(int root, const char *rel, const char *full, int is_d
         }
         memcpy(name, p, len);
         name[len] = '\0';
-        fd = iso_openat2(cur, name, O_PATH | (dir ? O_DIRECTORY : 0), 0, 1);
+        fd = iso_openat2(cur, name, O_PATH | (dir ? O_DIRECTORY : 0), 0, ISO_RESOLVE_BENEATH);
         if (fd < 0 && errno == ENOENT) {
             /* mkdirat and O_CREAT|O_EXCL never follow a link in the last
              * component: a link planted meanwhile makes them fail (EEXIST). */
             if (dir && mkdirat(cur, name, 0755) < 0 && errno != EEXIST) goto refuse;
             if (!dir) {
-                fd = iso_openat2(cur, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, 0644, 1);
+                fd = iso_openat2(cur, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, 0644, ISO_RESOLVE_BENEATH);
                 if (fd < 0 && errno != EEXIST) goto refuse;
                 if (fd >= 0) close(fd);
             }
-            fd = iso_openat2(cur, name, O_PATH | (dir ? O_DIRECTORY : 0), 0, 1);
+            fd = iso_openat2(cur, name, O_PATH | (dir ? O_DIRECTORY : 0), 0, ISO_RESOLVE_BENEATH);
         }
         if (fd < 0) goto refuse;
         close(cur);
@@ -129,7 +136,7 @@ int iso_open_tree_same(const char *path, dev_t dev, ino_t ino, unsigned flags,
                        struct isolate_error *e)
 {
     struct stat st;
-    int fd = iso_openat2(AT_FDCWD, path, O_PATH, 0, 0), tree;
+    int fd = iso_openat2(AT_FDCWD, path, O_PATH, 0, ISO_RESOLVE_NOLINKS), tree;
 
     if (fd < 0) {
         iso_err(e, errno, "cannot share %s", path);

@@ -127,6 +127,7 @@ ISO_PUBLIC pid_t isolate_spawn(const struct isolate_policy *p, const struct isol
         iso_report_failure(plan.report_fd, plan.meta_fd, &plan.limits.v, err);
         iso_cgroup_discard(&plan);
         iso_box_abort(&plan);
+        iso_overlay_discard(&plan);
     }
     iso_plan_free(&plan);
     return pid;
@@ -155,6 +156,7 @@ ISO_PUBLIC int isolate_exec(const struct isolate_policy *p, const struct isolate
     iso_report_failure(plan.report_fd, plan.meta_fd, &plan.limits.v, err);
     iso_cgroup_discard(&plan);
     iso_box_abort(&plan);
+    iso_overlay_discard(&plan);
     iso_plan_free(&plan);
     return -1;
 }

@@ -125,6 +125,7 @@ static void watch(struct sup *s)
     unsigned long long slack = l->tmp_size / 16 < 65536 ? l->tmp_size / 16 : 65536;
     struct timespec t0;
     struct iso_usage u;
+    unsigned long long tmp;
     double cost;
     long procs;
 
@@ -148,7 +149,8 @@ static void watch(struct sup *s)
         return stop_sandbox(s, ISO_LIMIT_PIDS);
     /* Full: what is left is less than a write could use (tmpfs refuses the
      * write that does not fit, so the last few pages may stay free). */
-    if (l->tmp_size && iso_tmp_used(s->o->tmp_path) + slack >= l->tmp_size)
+    tmp = l->tmp_size ? iso_tmp_used(s->o->tmp_path) : 0;
+    if (l->tmp_size && tmp + iso_overlay_used(s->o, tmp) + slack >= l->tmp_size)
         return stop_sandbox(s, ISO_LIMIT_TMP);
     /* Now and then: every process's figures, at most a twentieth of the time. */
     if (!(l->time_s || l->mem || l->pids) || since(&s->start) < s->next_sample) return;
@@ -329,6 +331,7 @@ int iso_supervise(const struct iso_init_opts *o)
     struct pollfd pf[6];
 
     clock_gettime(CLOCK_MONOTONIC, &s.start);
+    iso_overlay_used(o, 0); /* the disk's free space before the command writes */
     sigfillset(&all);
     sigprocmask(SIG_SETMASK, &all, NULL);
     /* The caller may have died before the death signal was inherited. */
@@ -423,6 +426,7 @@ int iso_supervise(const struct iso_init_opts *o)
     iso_report_meta(o->meta_fd, &r);
     if (r.killed_by && !o->quiet) iso_say("stopped: %s", r.message);
     iso_net_stop(o);
+    iso_overlay_summary(o);
     status = iso_result_status(&r);
     end_like(status);
 }

@@ -61,7 +61,7 @@ static int open_dir(int dir, const char *name, int remove)
     if (remove && syscall(SYS_fchmodat2, dir, name, 0700, AT_SYMLINK_NOFOLLOW) < 0 &&
         errno == ENOSYS) {
         /* Before Linux 6.6: the directory itself, by descriptor. */
-        int fd = iso_openat2(dir, name, O_PATH | O_DIRECTORY | O_NOFOLLOW, 0, 1);
+        int fd = iso_openat2(dir, name, O_PATH | O_DIRECTORY | O_NOFOLLOW, 0, ISO_RESOLVE_BENEATH);
         char path[64];
         if (fd >= 0) {
             snprintf(path, sizeof path, "/proc/self/fd/%d", fd);
@@ -69,7 +69,7 @@ static int open_dir(int dir, const char *name, int remove)
             close(fd);
         }
     }
-    return iso_openat2(dir, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW, 0, 1);
+    return iso_openat2(dir, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW, 0, ISO_RESOLVE_BENEATH);
 }
 
 /* "a/b/c": where the walk is, for messages. */
@@ -194,7 +194,7 @@ static int walk(struct walk *w, int top_dir, const char *top_name)
             goto out;
         }
         {
-            int up = iso_openat2(cur, "..", O_RDONLY | O_DIRECTORY, 0, 0);
+            int up = iso_openat2(cur, "..", O_RDONLY | O_DIRECTORY, 0, ISO_RESOLVE_NOLINKS);
             struct frame *done = &w->f[w->depth - 1];
             if (up < 0 || fstat(up, &st) < 0 || st.st_dev != w->dev ||
                 st.st_ino != w->f[w->depth - 2].ino) {
@@ -230,7 +230,8 @@ static void walk_free(struct walk *w)
 
 int iso_tree_remove(int dirfd, const char *name, struct isolate_error *e)
 {
-    struct walk w = {.remove = 1, .e = e};
+    struct isolate_error ignored;
+    struct walk w = {.remove = 1, .e = e ? e : &ignored};
     int rc = walk(&w, dirfd, name);
     walk_free(&w);
     return rc;

@@ -10,6 +10,7 @@
  *                [--cgroup-fd FD --cgroup-root-fd FD --cgroup-name NAME --cgroup-enforces MASK]
  *                [--hostname NAME] [--box-name NAME [--box-root-fd FD --box-stage ENTRY
  *                 --setup SHELL SCRIPT]]
+ *                [--run-fd FD --run ID]
  *                --cwd DIR [--net host|pasta|slirp4netns] --keep-ignored MASK
  *                -- COMMAND [ARGS...]
  */
@@ -38,6 +39,7 @@ int main(int argc, char **argv)
 
     memset(&o, 0, sizeof o);
     o.ctty = o.fd_base = o.report_fd = o.meta_fd = o.cg_dir = o.cg_root = o.box_root_fd = -1;
+    o.run_fd = -1;
     sigemptyset(&o.keep_ignored);
     for (i = 1; i < argc; i++) {
         const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
@@ -91,6 +93,8 @@ int main(int argc, char **argv)
             o.box_stage = v;
         } else if (!strcmp(a, "--net")) {
             if ((o.net = iso_net_mode_parse(v)) < 0) return usage();
+        } else if (!strcmp(a, "--run")) {
+            o.run_id = v;
         } else if (!strcmp(a, "--keep-ignored")) {
             char *end;
             unsigned long long m = strtoull(v, &end, 16);
@@ -129,6 +133,8 @@ int main(int argc, char **argv)
             o.by_cgroup = (unsigned)n;
         else if (!strcmp(a, "--box-root-fd"))
             o.box_root_fd = (int)n;
+        else if (!strcmp(a, "--run-fd"))
+            o.run_fd = (int)n;
         else
             return usage();
     }

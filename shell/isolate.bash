@@ -50,12 +50,12 @@ fi
 # Options that take a value, as the next word or attached. A test compares
 # these lists with `isolate --help`.
 __isolate_value_short=cw
-__isolate_value_long=" write ro hide env keep-fd time wall mem pids fsize nofile tmp-size report meta box setup rm-box "
+__isolate_value_long=" write ro hide env keep-fd time wall mem pids fsize nofile tmp-size report meta box setup rm-box home "
 # Options without a value after which a command still follows (--explain,
-# --check, --help and --version run none).
-__isolate_flag_long=" verbose quiet no-limits x11 wayland audio gpu net "
-# Options whose value can only be attached (--net=host).
-__isolate_attached_long=" net "
+# --check, --help, --version and the review options run none), and those whose
+# value is optional and only given attached (--overlay=PATH, --net=host).
+__isolate_flag_long=" verbose quiet no-limits x11 wayland audio gpu net overlay "
+__isolate_optval_long=" overlay net "
 
 # --- Reading a line as bash would ---------------------------------------------
 
@@ -573,7 +573,7 @@ __isolate_rewrite() {
             ;;
         --*=*)
             opt=${word#--}
-            [[ $__isolate_value_long$__isolate_attached_long == *" ${opt%%=*} "* ]] || return 1
+            [[ $__isolate_value_long$__isolate_optval_long == *" ${opt%%=*} "* ]] || return 1
             ;;
         --*)
             opt=${word#--}
@@ -947,8 +947,15 @@ _isolate() {
             ;;
         -c | -w | --write | --ro | --hide | --env | --keep-fd | --time | --wall | --mem | \
             --pids | --fsize | --nofile | --tmp-size | --report | --meta | --box | --setup | \
-            --rm-box) ((i += 2)) ;;
+            --rm-box | --home) ((i += 2)) ;;
         --net) [[ ${COMP_WORDS[i + 1]} == = ]] && ((i += 3)) || ((i++)) ;; # --net=MODE, split at =
+        --diff | --commit | --rollback | --discard | --runs)
+            # The review options run nothing: their one word is a RUN.
+            [[ $w == --runs ]] && return 0
+            ((i + 1 == COMP_CWORD)) && COMPREPLY=($(compgen -W "$(__isolate_runs)" -- "$cur"))
+            [[ $cur == -* ]] && COMPREPLY=($(compgen -W "--force" -- "$cur"))
+            return 0
+            ;;
         -*) ((i++)) ;;
         *) break ;;
         esac
@@ -989,14 +996,34 @@ _isolate() {
         COMPREPLY=($(compgen -W "${names[*]}" -- "$cur"))
         return 0
         ;;
+    --home)
+        compopt -o filenames 2>/dev/null
+        COMPREPLY=($(compgen -W "empty overlay" -- "$cur") $(compgen -d -- "$cur"))
+        return 0
+        ;;
     -c | --check | --time | --wall | --mem | --pids | --fsize | --nofile | --tmp-size | --setup)
         return 0
         ;;
     esac
-    COMPREPLY=($(compgen -W "-c -w --write --ro --hide --env --keep-fd --time --wall --mem --pids
+    case $cur in
+    --overlay=*)
+        compopt -o filenames 2>/dev/null
+        COMPREPLY=($(compgen -d -- "${cur#--overlay=}"))
+        return 0
+        ;;
+    esac
+    COMPREPLY=($(compgen -W "-c -w --write --ro --hide --env --keep-fd --overlay --overlay= --home
+        --diff --commit --rollback --discard --runs --time --wall --mem --pids
         --fsize --nofile --tmp-size --no-limits --report --meta --box --setup --boxes --rm-box
         --x11 --wayland --audio --gpu --net --net= -v --verbose -q --quiet --explain --check
         -h --help --version --" -- "$cur"))
+}
+
+# The kept runs' numbers (isolate --runs lists them with what they changed).
+__isolate_runs() {
+    local dir=${XDG_STATE_HOME:-$HOME/.local/state}
+    [[ $dir == /* ]] || dir=$HOME/.local/state
+    command ls "$dir/isolate/runs" 2>/dev/null | command grep -E '^[1-9][0-9]*$'
 }
 complete -F _isolate isolate
 

@@ -57,12 +57,12 @@
 # Options that take a value, as the next word or attached. A test compares
 # these lists with `isolate --help`.
 typeset -g __isolate_value_short=cw
-typeset -g __isolate_value_long=" write ro hide env keep-fd time wall mem pids fsize nofile tmp-size report meta box setup rm-box "
+typeset -g __isolate_value_long=" write ro hide env keep-fd time wall mem pids fsize nofile tmp-size report meta box setup rm-box home "
 # Options without a value after which a command still follows (--explain,
-# --check, --help and --version run none).
-typeset -g __isolate_flag_long=" verbose quiet no-limits x11 wayland audio gpu net "
-# Options whose value can only be attached (--net=host).
-typeset -g __isolate_attached_long=" net "
+# --check, --help, --version and the review options run none), and those whose
+# value is optional and only given attached (--overlay=PATH, --net=host).
+typeset -g __isolate_flag_long=" verbose quiet no-limits x11 wayland audio gpu net overlay "
+typeset -g __isolate_optval_long=" overlay net "
 
 # --- Reading a line as zsh would -----------------------------------------------------
 
@@ -191,7 +191,7 @@ __isolate_rewrite() {
         (--) (( k++ )); break ;;
         (--*=*)
             opt=${${tok#--}%%=*}
-            [[ $__isolate_value_long$__isolate_attached_long == *" $opt "* ]] || return 1
+            [[ $__isolate_value_long$__isolate_optval_long == *" $opt "* ]] || return 1
             ;;
         (--*)
             opt=${tok#--}
