@@ -346,7 +346,7 @@ static void lex_word(struct lexer *lx)
                 continue;
             }
             if (i + 1 < n) put(lx, s + i + 1, 1);
-            i += 2;
+            i = i + 1 < n ? i + 2 : n; /* a backslash ending the text escapes nothing */
             w->f |= PW_QUOTED;
             plain++;
             break;
