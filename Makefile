@@ -26,6 +26,7 @@ CORE_SRC := core/args.c core/error.c core/env.c core/policy.c core/explain.c cor
             core/child.c core/userns.c core/mounts.c core/fds.c core/tty.c core/seccomp_rules.c \
             core/paste.c core/paste_lex.c core/paste_cmd.c core/paste_fetch.c core/paste_exec.c \
             core/paste_rules.c core/paste_code.c core/paste_text.c core/limits.c core/report.c core/cgroup.c
+CORE_SRC += core/resolve.c
 CORE_OBJ := $(CORE_SRC:%.c=$(BUILD)/pic/%.o)
 
 # The helper: static, small, no libseccomp (its filter is generated here).
@@ -46,6 +47,7 @@ ZSH_INC  := -I/usr/include
 
 PROGRAMS := cli/isolate libexec/isolate-init builtin/isolate.so zsh-module/isolate.so
 TEST_BIN := tests/probe tests/membomb $(patsubst %.c,%,$(wildcard tests/unit/test-*.c))
+TEST_BIN += tests/swap
 
 .PHONY: all clean demo test test-unit deps deps-test install uninstall format format-check bench \
         fuzz fuzz-build asan test-asan
@@ -100,6 +102,9 @@ tests/probe: tests/probe.c
 
 tests/membomb: tests/membomb.c
 	$(CC) -static $(CPPFLAGS) $(CFLAGS) $(WARN) $< -o $@
+
+tests/swap: tests/swap.c
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) $< -o $@
 
 # Unit tests link the core statically, so they reach its hidden iso_* functions.
 tests/unit/test-%: tests/unit/test-%.c tests/unit/tap.h $(BUILD)/libisolate.a

@@ -10,7 +10,9 @@
 #include "isolate.h"
 #include "seccomp_rules.h"
 
+#include <limits.h>
 #include <stdarg.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 
 #define ISO_PUBLIC __attribute__((visibility("default")))
@@ -33,6 +35,7 @@ struct iso_mount {
     int under_private; /* target lies inside a private tmpfs: mountpoint must be made */
     unsigned mode;     /* tmpfs root mode */
     int clone_fd;      /* child side: detached copy of the source taken before covering */
+    int pin;           /* O_PATH descriptor of the host object at path, or -1 (resolve.c) */
     size_t order;      /* position in the plan before sorting by depth */
 };
 
@@ -170,6 +173,20 @@ static inline long iso_raw_syscall5(long n, long a, long b, long c, long d, long
 #endif
 }
 #define iso_raw_syscall(n, a, b, c) iso_raw_syscall5(n, a, b, c, 0, 0)
+
+/* resolve.c: host paths resolved symlink-safely (caller), re-checked (child) */
+#define ISO_RESOLVE_FOLLOW 1u /* follow symlinks that the caller or root owns */
+struct iso_resolved {
+    int fd;       /* O_PATH, close-on-exec: pins the object; -1 on failure */
+    int via_link; /* a symlink was followed on the way */
+    struct stat st;
+    char path[PATH_MAX]; /* canonical: absolute, no symlink, no . or .. */
+};
+int iso_resolve(const char *cwd, const char *arg, unsigned flags, struct iso_resolved *r,
+                const char *what, struct isolate_error *e);
+int iso_reopen(const char *path, int pin, struct isolate_error *e);
+int iso_attach_at(int mnt, const char *path, int pin, struct isolate_error *e);
+int iso_open_output(const char *path, const char *what, struct isolate_error *e);
 
 /* mounts.c */
 int iso_mounts_setup(struct iso_plan *plan, struct isolate_error *e);

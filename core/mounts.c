@@ -129,11 +129,15 @@ static int clone_sources(struct iso_plan *plan, int *dev, struct isolate_error *
     }
     for (size_t i = 0; i < plan->nmounts; i++) {
         struct iso_mount *m = &plan->mounts[i];
-        if (m->kind == ISO_M_BIND)
-            m->clone_fd = sys_open_tree(AT_FDCWD, m->path,
-                                        OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC |
+        if (m->kind == ISO_M_BIND) {
+            /* The object the caller resolved, reached without a symlink. */
+            int src = iso_reopen(m->path, m->pin, e);
+            if (src < 0) return -1;
+            m->clone_fd = sys_open_tree(src, "",
+                                        AT_EMPTY_PATH | OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC |
                                             (m->is_dir ? AT_RECURSIVE : 0));
-        else if (m->kind == ISO_M_HIDE && !m->is_dir)
+            close(src);
+        } else if (m->kind == ISO_M_HIDE && !m->is_dir)
             m->clone_fd = sys_open_tree(AT_FDCWD, "/dev/null", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
         else
             continue;
@@ -145,7 +149,8 @@ static int clone_sources(struct iso_plan *plan, int *dev, struct isolate_error *
     return 0;
 }
 
-static int attach(int fd, const char *path, int writable, struct isolate_error *e)
+/* pin: the host object expected at path (-1: a mountpoint made here). */
+static int attach(int fd, const char *path, int pin, int writable, struct isolate_error *e)
 {
     unsigned long set = MOUNT_ATTR_NOSUID | (writable ? 0 : MOUNT_ATTR_RDONLY);
     unsigned long clr = writable ? MOUNT_ATTR_RDONLY : 0;
@@ -156,15 +161,11 @@ static int attach(int fd, const char *path, int writable, struct isolate_error *
             iso_err_hint(e, "it lies on a file system the host mounted read-only");
         return -1;
     }
-    if (sys_move_mount(fd, path) < 0) {
-        iso_err(e, errno, "cannot mount %s", path);
-        return -1;
-    }
-    return 0;
+    return iso_attach_at(fd, path, pin, e);
 }
 
 /* A directory of the shared tmpfs, bound at path with extra attributes. */
-static int private_dir(int tmpfs, const char *name, unsigned mode, const char *path,
+static int private_dir(int tmpfs, const char *name, unsigned mode, const char *path, int pin,
                        unsigned long attrs, struct isolate_error *e)
 {
     int fd;
@@ -174,10 +175,13 @@ static int private_dir(int tmpfs, const char *name, unsigned mode, const char *p
         return -1;
     }
     fd = sys_open_tree(tmpfs, name, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
-    if (fd < 0 || (attrs && sys_mount_setattr(fd, "", AT_EMPTY_PATH, attrs, 0) < 0) ||
-        sys_move_mount(fd, path) < 0) {
+    if (fd < 0 || (attrs && sys_mount_setattr(fd, "", AT_EMPTY_PATH, attrs, 0) < 0)) {
         iso_err(e, errno, "cannot mount a private directory on %s", path);
         if (fd >= 0) close(fd);
+        return -1;
+    }
+    if (iso_attach_at(fd, path, pin, e) < 0) {
+        close(fd);
         return -1;
     }
     close(fd);
@@ -238,7 +242,7 @@ static int setup_dev(const struct iso_plan *plan, int tmpfs, const int *dev,
 {
     char path[64];
 
-    if (private_dir(tmpfs, "dev", 0755, "/dev", MOUNT_ATTR_NOEXEC, e) < 0) return -1;
+    if (private_dir(tmpfs, "dev", 0755, "/dev", -1, MOUNT_ATTR_NOEXEC, e) < 0) return -1;
     for (int i = 0; i < NDEV; i++) {
         snprintf(path, sizeof path, "/dev/%s", iso_dev_nodes[i]);
         if (make_mountpoint(path, 0, e) < 0) return -1;
@@ -289,29 +293,32 @@ static int apply_step(struct iso_mount *m, size_t index, int tmpfs, int verbose,
         iso_log(verbose, "symlink: %s -> %s", m->path, m->link_to);
         return 0;
     }
+    int pin = m->under_private ? -1 : m->pin; /* on the host tree: still what was resolved */
+
     if (m->under_private && make_mountpoint(m->path, m->is_dir || m->kind == ISO_M_TMPFS, e) < 0)
         return -1;
     switch (m->kind) {
     case ISO_M_TMPFS: {
         char name[32];
         snprintf(name, sizeof name, "d%zu", index);
-        if (private_dir(tmpfs, name, m->mode, m->path, 0, e) < 0) return -1;
+        if (private_dir(tmpfs, name, m->mode, m->path, pin, 0, e) < 0) return -1;
         iso_log(verbose, "mount: %s on %s (empty, writable, gone at exit)", m->label, m->path);
         return 0;
     }
     case ISO_M_BIND:
-        if (attach(m->clone_fd, m->path, m->writable, e) < 0) return -1;
+        if (attach(m->clone_fd, m->path, pin, m->writable, e) < 0) return -1;
         iso_log(verbose, "mount: %s %s (%s)", m->path, m->writable ? "writable" : "read-only",
                 m->label);
         return 0;
     case ISO_M_HIDE:
         if (m->is_dir) {
-            if (mount("tmpfs", m->path, "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC,
-                      "mode=0555") < 0) {
-                iso_err(e, errno, "cannot hide %s", m->path);
+            /* An empty, read-only directory of the shared tmpfs. */
+            char name[32];
+            snprintf(name, sizeof name, "h%zu", index);
+            if (private_dir(tmpfs, name, 0555, m->path, pin, MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOEXEC,
+                            e) < 0)
                 return -1;
-            }
-        } else if (attach(m->clone_fd, m->path, 0, e) < 0) {
+        } else if (attach(m->clone_fd, m->path, pin, 0, e) < 0) {
             return -1;
         }
         iso_log(verbose, "mount: %s hidden (empty)", m->path);

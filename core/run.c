@@ -39,19 +39,28 @@ static int child_entry(void *arg)
 
 static void say_notes(const struct iso_plan *plan)
 {
-    if (plan->cwd_note && !plan->quiet)
+    if (plan->quiet) return;
+    if (plan->cwd_note)
         iso_say("note: the current directory %s %s; it is not exposed (starting in %s; "
                 "-w . or --ro . exposes it)",
                 plan->cwd_host, plan->cwd_note, plan->cwd_inside);
+    /* A path named through a symlink: say what is shared in fact, since a
+     * symlink left in a writable directory may point anywhere. */
+    for (size_t i = 0; i < plan->nmounts; i++)
+        for (size_t j = 0; plan->mounts[i].kind == ISO_M_LINK && j < plan->nmounts; j++)
+            if (plan->mounts[j].kind == ISO_M_BIND &&
+                !strcmp(plan->mounts[j].path, plan->mounts[i].link_to))
+                iso_say("note: %s %s is a symbolic link: %s is what the command can %s",
+                        plan->mounts[j].label, plan->mounts[i].path, plan->mounts[j].path,
+                        plan->mounts[j].writable ? "write" : "read");
 }
 
 /* A run that failed before its report files were open still reports. */
 static void report_early(const struct isolate_policy *p, const struct isolate_error *err)
 {
-    int json = p->report_path ? open(p->report_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644)
-                              : -1;
-    int meta = p->meta_path ? open(p->meta_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644)
-                            : -1;
+    struct isolate_error ignored;
+    int json = p->report_path ? iso_open_output(p->report_path, "--report", &ignored) : -1;
+    int meta = p->meta_path ? iso_open_output(p->meta_path, "--meta", &ignored) : -1;
     iso_report_failure(json, meta, &p->limits, err);
     if (json >= 0) close(json);
     if (meta >= 0) close(meta);
