@@ -17,6 +17,7 @@ DESTDIR  ?=
 
 BUILD    := build
 CPPFLAGS += -D_GNU_SOURCE -DISOLATE_LIBEXECDIR='"$(LIBEXECDIR)"'
+CPPFLAGS += -DISOLATE_BINDIR='"$(BINDIR)"'
 HARDEN   := -fstack-protector-strong -D_FORTIFY_SOURCE=2 -fstack-clash-protection
 LDNOW    := -Wl,-z,now -Wl,-z,relro
 
@@ -26,7 +27,7 @@ CORE_SRC := core/args.c core/error.c core/env.c core/policy.c core/explain.c cor
             core/child.c core/userns.c core/mounts.c core/fds.c core/tty.c core/seccomp_rules.c \
             core/paste.c core/paste_lex.c core/paste_cmd.c core/paste_fetch.c core/paste_exec.c \
             core/paste_rules.c core/paste_code.c core/paste_text.c core/limits.c core/report.c core/cgroup.c
-CORE_SRC += core/resolve.c
+CORE_SRC += core/resolve.c core/fallback.c
 CORE_OBJ := $(CORE_SRC:%.c=$(BUILD)/pic/%.o)
 
 # The helper: static, small, no libseccomp (its filter is generated here).
@@ -47,10 +48,10 @@ ZSH_INC  := -I/usr/include
 
 PROGRAMS := cli/isolate libexec/isolate-init builtin/isolate.so zsh-module/isolate.so
 TEST_BIN := tests/probe tests/membomb $(patsubst %.c,%,$(wildcard tests/unit/test-*.c))
-TEST_BIN += tests/swap
+TEST_BIN += tests/swap tests/nouserns
 
 .PHONY: all clean demo test test-unit deps deps-test install uninstall format format-check bench \
-        fuzz fuzz-build asan test-asan
+        fuzz fuzz-build asan test-asan install-apparmor
 
 all: $(PROGRAMS) $(TEST_BIN)
 
@@ -104,6 +105,9 @@ tests/membomb: tests/membomb.c
 	$(CC) -static $(CPPFLAGS) $(CFLAGS) $(WARN) $< -o $@
 
 tests/swap: tests/swap.c
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) $< -o $@
+
+tests/nouserns: tests/nouserns.c
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) $< -o $@
 
 # Unit tests link the core statically, so they reach its hidden iso_* functions.
@@ -227,6 +231,21 @@ install: $(PROGRAMS)
 	done
 	install -m 644 shell/_isolate $(DESTDIR)$(PREFIX)/share/isolate/_isolate
 	install -m 644 doc/isolate.1 $(DESTDIR)$(MANDIR)/man1/isolate.1
+
+# Where AppArmor restricts unprivileged user namespaces (Ubuntu 23.10+): a
+# profile that allows them to the installed isolate program. As root, after
+# make install; loaded at once when AppArmor is running.
+APPARMOR_DIR ?= /etc/apparmor.d
+install-apparmor:
+	install -d $(DESTDIR)$(APPARMOR_DIR)
+	sed 's|@BINDIR@|$(BINDIR)|g' tools/apparmor/isolate.in > $(DESTDIR)$(APPARMOR_DIR)/isolate
+	chmod 644 $(DESTDIR)$(APPARMOR_DIR)/isolate
+	@if [ -z "$(DESTDIR)" ] && [ -d /sys/kernel/security/apparmor ] && \
+	    command -v apparmor_parser >/dev/null; then \
+	    apparmor_parser -r $(APPARMOR_DIR)/isolate && echo "isolate: AppArmor profile loaded"; \
+	else \
+	    echo "isolate: AppArmor is not running here; the profile is installed, not loaded"; \
+	fi
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/isolate $(DESTDIR)$(LIBEXECDIR)/isolate-init \

@@ -25,7 +25,9 @@ int main(int argc, char **argv)
     struct isolate_policy p;
     struct isolate_error err;
     struct isolate_caller c;
-    const char *shell = getenv("SHELL");
+    /* ISOLATE_SHELL: set by the bash builtin or the zsh module when they run
+     * this program in their stead (core/fallback.c). */
+    const char *shell = getenv("ISOLATE_SHELL") ? getenv("ISOLATE_SHELL") : getenv("SHELL");
 
     if (isolate_parse(&p, argc, argv, &err) < 0) {
         isolate_perror(&err);
@@ -37,6 +39,7 @@ int main(int argc, char **argv)
     /* One element of a pipeline shares the terminal with the others. */
     c.may_take_terminal = !is_pipe(0) && !is_pipe(1);
     c.new_pgrp = 0;
+    c.notes_said = getenv("ISOLATE_FALLBACK") != NULL; /* the shell said them */
     sigemptyset(&c.keep_ignored);
     for (int sig = 1; sig < NSIG; sig++) {
         struct sigaction sa;

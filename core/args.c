@@ -263,6 +263,8 @@ ISO_PUBLIC int isolate_parse(struct isolate_policy *p, int argc, char *const arg
     int i = 1, r;
 
     memset(p, 0, sizeof *p);
+    p->args = argv;
+    p->nargs = argc;
     while (i < argc) {
         const char *arg = argv[i];
 

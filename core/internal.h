@@ -89,6 +89,7 @@ struct iso_plan {
     int report_fd;      /* --report, opened by the caller, or -1 */
     int meta_fd;        /* --meta, likewise */
     pid_t parent_pid;   /* the supervisor dies with this process */
+    int userns_refused; /* set by the setup child: the kernel refused the namespace */
     struct isolate_error err; /* filled by the setup child when setup fails */
 };
 
@@ -132,8 +133,18 @@ int iso_child_setup(struct iso_plan *plan);
 #define ISO_CLONE_FLAGS (CLONE_NEWUSER | CLONE_NEWNS)
 
 /* userns.c */
-int iso_userns_map(const struct iso_plan *plan, struct isolate_error *e);
+int iso_userns_map(struct iso_plan *plan, struct isolate_error *e);
 void iso_userns_hint(struct isolate_error *e, int errnum);
+/* What may refuse user namespaces here (-1: not present, unreadable). */
+struct iso_userns_facts {
+    int unpriv_clone; /* kernel.unprivileged_userns_clone (Debian kernels) */
+    long max_userns;  /* user.max_user_namespaces, of this user namespace */
+    int apparmor;     /* kernel.apparmor_restrict_unprivileged_userns (Ubuntu) */
+    int seccomp;      /* Seccomp: of /proc/self/status (2: a filter, e.g. a container's) */
+};
+void iso_userns_facts(struct iso_userns_facts *f);
+void iso_userns_diagnose(struct isolate_error *e, int errnum, const struct iso_userns_facts *f);
+int iso_userns_refused(int errnum);
 
 /* The sandbox's host name (its own UTS namespace, set by PID 1): it keeps
  * the real one out of prompts, logs and fingerprints made inside, and tells
@@ -187,6 +198,11 @@ int iso_resolve(const char *cwd, const char *arg, unsigned flags, struct iso_res
 int iso_reopen(const char *path, int pin, struct isolate_error *e);
 int iso_attach_at(int mnt, const char *path, int pin, struct isolate_error *e);
 int iso_open_output(const char *path, const char *what, struct isolate_error *e);
+
+/* fallback.c: the isolate program, when the shell is refused a user namespace */
+int iso_fallback_worth(int errnum);
+pid_t iso_fallback_spawn(const struct isolate_policy *p, const struct isolate_caller *c,
+                         const struct isolate_error *why, struct isolate_error *err);
 
 /* mounts.c */
 int iso_mounts_setup(struct iso_plan *plan, struct isolate_error *e);

@@ -86,6 +86,8 @@ struct isolate_policy {
     const char *meta_path;   /* --meta FILE: ioi/isolate's key:value format */
     char *const *argv;   /* the command and its arguments (with -c: $0 $1 ...) */
     int argc;
+    char *const *args; /* every word given to isolate_parse(), argv[0] included */
+    int nargs;
 };
 
 /* Parses argv[0..argc) (argv[0] is the program name). Options stop at the first
@@ -119,6 +121,7 @@ struct isolate_caller {
     int may_take_terminal;  /* not a background job and not one element of a pipeline */
     int new_pgrp;           /* put the supervisor in a process group of its own (job control) */
     sigset_t keep_ignored;  /* signals the command inherits as ignored; others are reset */
+    int notes_said;         /* the notes on stderr were given already (a shell's fallback) */
 };
 
 /* Resolves the policy against the machine (paths, home, current directory) and

@@ -336,6 +336,9 @@ int iso_mounts_setup(struct iso_plan *plan, struct isolate_error *e)
     for (int i = 0; i < NDEV; i++) dev[i] = -1;
     if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0) {
         iso_err(e, errno, "cannot make the mount namespace private");
+        /* The first use of the namespace's capabilities: AppArmor's
+         * restriction lets the namespace be made but denies them. */
+        if ((plan->userns_refused = iso_userns_refused(e->errnum))) iso_userns_hint(e, e->errnum);
         goto out;
     }
     if (clone_sources(plan, dev, e) < 0) goto out;

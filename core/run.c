@@ -79,7 +79,7 @@ static int prepare(struct iso_plan *plan, const struct isolate_policy *p,
         report_early(p, err);
         return -1;
     }
-    say_notes(plan);
+    if (!c->notes_said) say_notes(plan);
     return 0;
 }
 
@@ -125,8 +125,18 @@ ISO_PUBLIC pid_t isolate_spawn(const struct isolate_policy *p, const struct isol
     } else if (pid < 0) {
         iso_err(err, saved, "cannot create the sandbox's namespaces");
         iso_userns_hint(err, saved);
+        plan.userns_refused = iso_userns_refused(saved);
     }
     sigprocmask(SIG_SETMASK, &old, NULL);
+    /* Refused a user namespace: the isolate program may be allowed one. */
+    if (pid < 0 && plan.userns_refused && iso_fallback_worth(err->errnum)) {
+        struct isolate_error ferr;
+        iso_cgroup_discard(&plan);
+        iso_plan_free(&plan);
+        if ((pid = iso_fallback_spawn(p, c, err, &ferr)) > 0) return pid;
+        report_early(p, err);
+        return -1;
+    }
     if (pid < 0) {
         iso_report_failure(plan.report_fd, plan.meta_fd, &plan.limits.v, err);
         iso_cgroup_discard(&plan);
