@@ -3,17 +3,21 @@
 load ../lib/common
 bats_require_minimum_version 1.5.0
 
-# Prints the state of the shell that runs it: fds, umask, limits, traps,
+# Prints the state of the shell that runs it: umask, limits, traps,
 # dispositions, directory, jobs, $$.
-state='ls /proc/$$/fd | sort -n | tr "\n" " "; echo; umask; ulimit -a | md5sum; trap -p | md5sum
+state='umask; ulimit -a | md5sum; trap -p | md5sum
        grep -E "Sig(Blk|Ign|Cgt)" /proc/$$/status; pwd; jobs | wc -l'
+# Sets FDS to the shell's descriptors, listed by the shell itself: inside a
+# command substitution the listing would race with the shell closing its
+# end of the substitution's pipe.
+fds='fds() { FDS=; for f in /proc/$$/fd/*; do FDS="$FDS ${f##*/}"; done; }'
 
 @test "the shell's fds, umask, limits, traps, signals, directory and jobs stay as they were" {
     # stderr apart: bash reports the job killed by SIGTERM there.
-    run --separate-stderr in_shell "
+    run --separate-stderr in_shell "$fds
         trap 'echo trapped' USR2
         exec 7</dev/null
-        before=\$( $state )
+        fds; before=\$( $state )\$FDS
         for i in 1 2 3 4 5; do isolate true; done
         isolate false
         isolate '$PROBE' signal 15
@@ -21,7 +25,7 @@ state='ls /proc/$$/fd | sort -n | tr "\n" " "; echo; umask; ulimit -a | md5sum; 
         isolate --bogus 2>/dev/null
         isolate -c 'exit 3'
         isolate -w /nonexistent true 2>/dev/null
-        after=\$( $state )
+        fds; after=\$( $state )\$FDS
         [ \"\$before\" = \"\$after\" ] && echo same || { echo \"\$before\"; echo ---; echo \"\$after\"; }"
     [ "$status" -eq 0 ]
     [ "$output" = same ]
@@ -54,13 +58,13 @@ state='ls /proc/$$/fd | sort -n | tr "\n" " "; echo; umask; ulimit -a | md5sum; 
 }
 
 @test "many runs in one shell leave no descriptor or process behind" {
-    run in_shell "
-        n0=\$(ls /proc/\$\$/fd | wc -l)
+    run in_shell "$fds
+        fds; n0=\$FDS
         for i in \$(seq 50); do isolate true; done
-        n1=\$(ls /proc/\$\$/fd | wc -l)
-        echo \"\$n0 \$n1 \$(pgrep -c -P \$\$ || true)\""
-    read -r n0 n1 kids <<<"$output"
-    [ "$n0" -eq "$n1" ]
+        fds; n1=\$FDS
+        echo \"\$(pgrep -c -P \$\$ || true)\"; echo \"\$n0\"; echo \"\$n1\""
+    kids=${lines[0]}
+    [ "${lines[1]}" = "${lines[2]}" ]
     [ "$kids" -le 1 ]
 }
 
