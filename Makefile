@@ -27,7 +27,7 @@ CORE_SRC := core/args.c core/error.c core/env.c core/policy.c core/explain.c cor
             core/child.c core/userns.c core/mounts.c core/fds.c core/tty.c core/seccomp_rules.c \
             core/paste.c core/paste_lex.c core/paste_cmd.c core/paste_fetch.c core/paste_exec.c \
             core/paste_rules.c core/paste_code.c core/paste_text.c core/limits.c core/report.c core/cgroup.c
-CORE_SRC += core/resolve.c core/fallback.c
+CORE_SRC += core/resolve.c core/fallback.c core/doctor.c
 CORE_OBJ := $(CORE_SRC:%.c=$(BUILD)/pic/%.o)
 
 # The helper: static, small, no libseccomp (its filter is generated here).

@@ -201,6 +201,10 @@ int isolate_builtin(WORD_LIST *list)
     case ISOLATE_MODE_CHECK:
         status = isolate_check_run(&p, stdout);
         break;
+    case ISOLATE_MODE_DOCTOR:
+        fill_caller(&c);
+        status = isolate_doctor(&c, stdout);
+        break;
     case ISOLATE_MODE_RUN:
         status = run(&p, argv, argc);
         if (!job_control) isolate_reclaim_terminal();
@@ -244,6 +248,7 @@ static char *isolate_doc[] = {
     "  -q, --quiet        do not print notes",
     "      --explain      say what the sandbox would allow, run nothing",
     "      --check TEXT   say whether TEXT, pasted, looks dangerous; run nothing",
+    "      --doctor       say what this machine allows; exit 0 if the sandbox works",
     "  -h, --help         show the options",
     "      --version      show the version",
     "",

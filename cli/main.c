@@ -40,6 +40,7 @@ int main(int argc, char **argv)
     c.may_take_terminal = !is_pipe(0) && !is_pipe(1);
     c.new_pgrp = 0;
     c.notes_said = getenv("ISOLATE_FALLBACK") != NULL; /* the shell said them */
+    c.is_program = 1;
     sigemptyset(&c.keep_ignored);
     for (int sig = 1; sig < NSIG; sig++) {
         struct sigaction sa;
@@ -62,6 +63,8 @@ int main(int argc, char **argv)
         return 0;
     case ISOLATE_MODE_CHECK:
         return isolate_check_run(&p, stdout);
+    case ISOLATE_MODE_DOCTOR:
+        return isolate_doctor(&c, stdout);
     case ISOLATE_MODE_RUN:
         break;
     }

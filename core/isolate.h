@@ -42,6 +42,7 @@ enum isolate_mode {
     ISOLATE_MODE_VERSION,
     ISOLATE_MODE_EXPLAIN,
     ISOLATE_MODE_CHECK, /* --check TEXT: classify a paste, run nothing */
+    ISOLATE_MODE_DOCTOR, /* --doctor: what this machine allows */
 };
 
 enum isolate_path_kind {
@@ -122,6 +123,7 @@ struct isolate_caller {
     int new_pgrp;           /* put the supervisor in a process group of its own (job control) */
     sigset_t keep_ignored;  /* signals the command inherits as ignored; others are reset */
     int notes_said;         /* the notes on stderr were given already (a shell's fallback) */
+    int is_program;         /* the caller is the isolate program: nothing to fall back to */
 };
 
 /* Resolves the policy against the machine (paths, home, current directory) and
@@ -154,6 +156,14 @@ int isolate_status_from_wait(int wstatus);
  * when it deserves a warning, 125 (message on stderr) when it cannot be read.
  * Runs nothing. Defined in paste.c. */
 int isolate_check_run(const struct isolate_policy *p, FILE *out);
+
+/* --doctor: reports on out what this machine supports (namespaces, mounts,
+ * cgroup delegation, seccomp, network helpers), how each limit would be
+ * enforced, and whether the default sandbox works, which it finds out by
+ * starting one that runs `true`. Returns 0 when it works, 125 when it does
+ * not. Tries namespaces in a forked child; changes nothing in the caller.
+ * Defined in doctor.c. */
+int isolate_doctor(const struct isolate_caller *c, FILE *out);
 
 /* Says on fd 2 that only this element of a pipeline is isolated, and how to
  * isolate the whole (the shell adapters call it when they detect a pipeline). */

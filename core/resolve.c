@@ -74,13 +74,23 @@ static int next_component(const char **rest, char *name, size_t size)
 static int fail(struct isolate_error *e, int errnum, const char *what, const char *arg,
                 const char *why, const char *at)
 {
+    char hint[PATH_MAX + 48];
+
     if (at && !strcmp(at, arg)) at = NULL;
-    if (why)
+    if (why) {
         iso_err(e, 0, "%s %s: %s%s%s", what, arg, at ? at : "", at ? " is " : "", why);
-    else if (at)
-        iso_err(e, errnum, "%s %s (at %s)", what, arg, at);
-    else
+    } else {
         iso_err(e, errnum, "%s %s", what, arg);
+        if (at) {
+            snprintf(hint, sizeof hint,
+                     errnum == ENOENT    ? "%s does not exist"
+                     : errnum == ENOTDIR ? "%s is not a directory"
+                     : errnum == EACCES  ? "%s cannot be searched"
+                                         : "at %s",
+                     at);
+            iso_err_hint(e, hint);
+        }
+    }
     e->errnum = errnum;
     return -1;
 }

@@ -129,7 +129,7 @@ ISO_PUBLIC pid_t isolate_spawn(const struct isolate_policy *p, const struct isol
     }
     sigprocmask(SIG_SETMASK, &old, NULL);
     /* Refused a user namespace: the isolate program may be allowed one. */
-    if (pid < 0 && plan.userns_refused && iso_fallback_worth(err->errnum)) {
+    if (pid < 0 && plan.userns_refused && !c->is_program && iso_fallback_worth(err->errnum)) {
         struct isolate_error ferr;
         iso_cgroup_discard(&plan);
         iso_plan_free(&plan);

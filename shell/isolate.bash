@@ -578,7 +578,7 @@ __isolate_rewrite() {
             if [[ $__isolate_value_long == *" $opt "* ]]; then
                 val=1
             elif [[ $__isolate_flag_long != *" $opt "* ]]; then
-                return 1 # --explain, --check, --help: no command runs
+                return 1 # --explain, --check, --doctor, --help: no command runs
             fi
             ;;
         -?*)
@@ -969,7 +969,7 @@ _isolate() {
     esac
     COMPREPLY=($(compgen -W "-c -w --write --ro --hide --env --keep-fd --time --wall --mem --pids
         --fsize --nofile --tmp-size --no-limits --report --meta -v --verbose -q --quiet --explain
-        --check -h --help --version --" -- "$cur"))
+        --check --doctor -h --help --version --" -- "$cur"))
 }
 complete -F _isolate isolate
 

@@ -146,6 +146,10 @@ static int bin_isolate(char *nam, char **args, UNUSED(Options ops), UNUSED(int f
     case ISOLATE_MODE_CHECK:
         status = isolate_check_run(&p, stdout);
         break;
+    case ISOLATE_MODE_DOCTOR:
+        fill_caller(&c, shell, sizeof shell);
+        status = isolate_doctor(&c, stdout);
+        break;
     case ISOLATE_MODE_RUN:
         status = run(&p, argv, argc, nam);
         break;
