@@ -28,6 +28,7 @@ int main(int argc, char **argv)
     /* ISOLATE_SHELL: set by the bash builtin or the zsh module when they run
      * this program in their stead (core/fallback.c). */
     const char *shell = getenv("ISOLATE_SHELL") ? getenv("ISOLATE_SHELL") : getenv("SHELL");
+    int status = ISOLATE_EXIT_FAILURE;
 
     if (isolate_parse(&p, argc, argv, &err) < 0) {
         isolate_perror(&err);
@@ -51,25 +52,32 @@ int main(int argc, char **argv)
     switch (p.mode) {
     case ISOLATE_MODE_HELP:
         fputs(isolate_usage_text, stdout);
-        return 0;
+        status = 0;
+        break;
     case ISOLATE_MODE_VERSION:
         printf("isolate %s\n", ISOLATE_VERSION);
-        return 0;
+        status = 0;
+        break;
     case ISOLATE_MODE_EXPLAIN:
+        status = 0;
         if (isolate_explain(&p, &c, stdout, &err) < 0) {
             isolate_perror(&err);
-            return ISOLATE_EXIT_FAILURE;
+            status = ISOLATE_EXIT_FAILURE;
         }
-        return 0;
+        break;
     case ISOLATE_MODE_CHECK:
-        return isolate_check_run(&p, stdout);
+        status = isolate_check_run(&p, stdout);
+        break;
     case ISOLATE_MODE_DOCTOR:
-        return isolate_doctor(&c, stdout);
+        status = isolate_doctor(&c, stdout);
+        break;
     case ISOLATE_MODE_RUN:
+        isolate_exec(&p, &c, &err); /* returns only on failure */
+        isolate_perror(&err);
+        status = ISOLATE_EXIT_FAILURE;
         break;
     }
-    isolate_exec(&p, &c, &err);
-    isolate_perror(&err);
+    /* Released on every way out: make test-asan checks for leaks. */
     isolate_policy_free(&p);
-    return ISOLATE_EXIT_FAILURE;
+    return status;
 }

@@ -28,7 +28,9 @@
 #include <unistd.h>
 
 /* Paths here are short scratch paths: a cut one would fail its test anyway. */
+#if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC diagnostic ignored "-Wformat-truncation"
+#endif
 
 static char scratch[PATH_MAX];
 
@@ -38,6 +40,24 @@ static const char *at(const char *rel)
     static int k;
     k = (k + 1) % 4;
     snprintf(buf[k], sizeof buf[k], "%s/%s", scratch, rel);
+    return buf[k];
+}
+
+/* A message on one line, for a TAP test name (hints follow a newline). */
+static const char *one_line(const char *msg)
+{
+    static char buf[4][600];
+    static int k;
+    char *o;
+    k = (k + 1) % 4;
+    o = buf[k];
+    for (; *msg && o < buf[k] + sizeof buf[k] - 4; msg++)
+        if (*msg == '\n') {
+            *o++ = ' ', *o++ = '/';
+        } else {
+            *o++ = *msg;
+        }
+    *o = '\0';
     return buf[k];
 }
 
@@ -89,7 +109,8 @@ static void expect_same(const char *arg, int via_link)
         return;
     }
     ok(rc == 0 && !strcmp(r.path, real) && r.via_link == via_link,
-       "%s -> %s, as realpath says (%s)", arg, rc ? "(failed)" : r.path, rc ? e.msg : "ok");
+       "%s -> %s, as realpath says (%s)", arg, rc ? "(failed)" : r.path,
+       rc ? one_line(e.msg) : "ok");
     ok(rc == 0 && fstat(r.fd, &pinned) == 0 && pinned.st_ino == st.st_ino &&
            pinned.st_dev == st.st_dev && r.st.st_ino == st.st_ino,
        "  and the descriptor pins that object");
@@ -104,7 +125,7 @@ static void expect_refused(const char *arg, unsigned flags, int errnum, const ch
 
     ok(rc == -1 && r.fd == -1 && e.errnum == errnum && strstr(e.msg, "--write") &&
            (!says || strstr(e.msg, says)),
-       "refused: %s (errno %d, \"%s\")", arg, e.errnum, e.msg);
+       "refused: %s (errno %d, \"%s\")", arg, e.errnum, one_line(e.msg));
     if (rc == 0) close(r.fd);
 }
 
@@ -140,7 +161,7 @@ static void test_resolve(void)
         struct iso_resolved r;
         struct isolate_error e = {0};
         ok(iso_resolve(NULL, "a", 0, &r, "--ro", &e) == -1 && strstr(e.msg, "current directory"),
-           "a relative path with no current directory is refused (\"%s\")", e.msg);
+           "a relative path with no current directory is refused (\"%s\")", one_line(e.msg));
     }
 }
 
@@ -235,7 +256,8 @@ static void test_foreign_owner(void)
     rc = in_child(resolve_in_userns, (void *)link, &e);
     ok(rc == -1 && e.errnum == EPERM && strstr(e.msg, "owned by another user (uid 65534)") &&
            strstr(e.msg, link),
-       "%s seen as another user's symlink (root unmapped) is not followed (\"%s\")", link, e.msg);
+       "%s seen as another user's symlink (root unmapped) is not followed (\"%s\")", link,
+       one_line(e.msg));
 }
 
 /* ------------------------------------------- swapped between plan and mount */
@@ -345,7 +367,7 @@ static void run_swap(const struct swap_case *c)
     caller.shell = "/bin/sh";
     caller.environ = env;
     if (isolate_parse(&p, argc, argv, &e) < 0 || iso_plan_build(&plan, &p, &caller, &e) < 0) {
-        ok(0, "%s: plan (%s)", c->what, e.msg);
+        ok(0, "%s: plan (%s)", c->what, one_line(e.msg));
         isolate_policy_free(&p);
         return;
     }
@@ -355,9 +377,10 @@ static void run_swap(const struct swap_case *c)
     rc = in_child(setup_in_child, &a, &e);
     if (!c->says) {
         ok(rc == 0 && stat(at("dir/written"), &st) == 0, "%s: set up, and -w writes there (%s)",
-           c->what, rc ? e.msg : "ok");
+           c->what, rc ? one_line(e.msg) : "ok");
     } else {
-        ok(rc == -1 && strstr(e.msg, c->says), "%s: the setup fails (\"%s\")", c->what, e.msg);
+        ok(rc == -1 && strstr(e.msg, c->says), "%s: the setup fails (\"%s\")", c->what,
+           one_line(e.msg));
         ok(stat(at("secret/pwned"), &st) < 0 && stat(at("secret/written"), &st) < 0,
            "%s: nothing reached the secret directory", c->what);
     }
