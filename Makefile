@@ -146,10 +146,10 @@ $(BUILD)/fuzz/paste-oom.o: core/paste.c $(SAN_DEPS)
 	$(SAN_CC) $(CPPFLAGS) $(SAN_FLAGS) -fsanitize=fuzzer-no-link -DISO_PZ_TEST_LIMIT=65536 \
 	    -I$(BUILD) -c $< -o $@
 
-tests/fuzz/fuzz-%: tests/fuzz/%.c $(BUILD)/fuzz/libisolate.a
+tests/fuzz/fuzz-%: tests/fuzz/%.c tests/fuzz/fuzz.h $(BUILD)/fuzz/libisolate.a
 	$(SAN_CC) $(CPPFLAGS) $(SAN_FLAGS) -fsanitize=fuzzer -Icore $< $(BUILD)/fuzz/libisolate.a -o $@ -lm
 
-tests/fuzz/fuzz-paste-oom: tests/fuzz/paste.c $(BUILD)/fuzz/paste-oom.o $(BUILD)/fuzz/libisolate.a
+tests/fuzz/fuzz-paste-oom: tests/fuzz/paste.c tests/fuzz/fuzz.h $(BUILD)/fuzz/paste-oom.o $(BUILD)/fuzz/libisolate.a
 	$(SAN_CC) $(CPPFLAGS) $(SAN_FLAGS) -fsanitize=fuzzer -Icore $< $(BUILD)/fuzz/paste-oom.o \
 	    $(BUILD)/fuzz/libisolate.a -o $@ -lm
 

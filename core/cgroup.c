@@ -175,6 +175,15 @@ int iso_cgroup_root(char *out, size_t size)
     return delegation_root(out, size);
 }
 
+int iso_cgroup_offers(const char *root, const char *controller)
+{
+    int fd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC), r;
+    if (fd < 0) return 0;
+    r = has_word(fd, "cgroup.controllers", controller);
+    close(fd);
+    return r;
+}
+
 /* Creates the sandbox's cgroup and sets what it can enforce. Leaves the plan
  * without one (and the watchdog in charge) when anything is missing. */
 void iso_cgroup_prepare(struct iso_plan *plan)

@@ -167,19 +167,6 @@ static int on_path(const char *name, char *out, size_t size)
     return 0;
 }
 
-static int has_word(const char *file, const char *word)
-{
-    char buf[512], *tok, *save;
-    int fd = open(file, O_RDONLY | O_CLOEXEC);
-    ssize_t n = fd >= 0 ? read(fd, buf, sizeof buf - 1) : -1;
-    if (fd >= 0) close(fd);
-    if (n <= 0) return 0;
-    buf[n] = '\0';
-    for (tok = strtok_r(buf, " \n", &save); tok; tok = strtok_r(NULL, " \n", &save))
-        if (!strcmp(tok, word)) return 1;
-    return 0;
-}
-
 static void section_kernel(FILE *out)
 {
     struct utsname u;
@@ -267,7 +254,7 @@ static int section_mounts(FILE *out, const struct probe *pr)
 
 static void section_cgroup(FILE *out, unsigned *by_cgroup)
 {
-    char mnt[PATH_MAX], root[PATH_MAX], file[PATH_MAX + 32];
+    char mnt[PATH_MAX], root[PATH_MAX];
     int mem, pids;
 
     fprintf(out, "Cgroup v2\n");
@@ -287,9 +274,8 @@ static void section_cgroup(FILE *out, unsigned *by_cgroup)
     }
     line(out, "ok", "delegated to you: %s (each sandbox gets a cgroup there; cgroup.kill ends it)",
          root);
-    snprintf(file, sizeof file, "%s/cgroup.controllers", root);
-    mem = has_word(file, "memory");
-    pids = has_word(file, "pids");
+    mem = iso_cgroup_offers(root, "memory");
+    pids = iso_cgroup_offers(root, "pids");
     line(out, mem && pids ? "ok" : "--", "controllers: memory %s, pids %s",
          mem ? "delegated" : "not delegated", pids ? "delegated" : "not delegated");
     *by_cgroup = ISO_LIMIT_TIME | (mem ? ISO_LIMIT_MEM : 0) | (pids ? ISO_LIMIT_PIDS : 0);

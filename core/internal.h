@@ -257,6 +257,7 @@ int iso_format_size(char *buf, size_t len, unsigned long long bytes);
 /* cgroup.c */
 int iso_cgroup_mount(char *out, size_t size);
 int iso_cgroup_root(char *out, size_t size);
+int iso_cgroup_offers(const char *root, const char *controller);
 void iso_cgroup_prepare(struct iso_plan *plan);
 void iso_cgroup_discard(struct iso_plan *plan);
 long long iso_cgroup_stat(int dir, const char *file, const char *key);

@@ -12,6 +12,7 @@
  *   make fuzz            (every target, FUZZ_TIME seconds each)
  */
 #include "isolate.h"
+#include "fuzz.h"
 
 #include <limits.h>
 #include <math.h>
@@ -20,14 +21,6 @@
 #include <string.h>
 
 #define MAX_WORDS 64
-
-#define REQUIRE(cond)                                                                              \
-    do {                                                                                           \
-        if (!(cond)) {                                                                             \
-            fprintf(stderr, "invariant broken: %s (%s:%d)\n", #cond, __FILE__, __LINE__);          \
-            abort();                                                                               \
-        }                                                                                          \
-    } while (0)
 
 static int borrowed(const char *s, char *const *argv, int argc)
 {

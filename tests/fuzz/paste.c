@@ -10,19 +10,12 @@
  * Built a second time with ISO_PZ_TEST_LIMIT (fuzz-paste-oom), the memory
  * cap is tiny, so the out-of-memory paths are fuzzed too.
  */
+#include "fuzz.h"
 #include "paste.h"
 
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-
-#define REQUIRE(cond)                                                                              \
-    do {                                                                                           \
-        if (!(cond)) {                                                                             \
-            fprintf(stderr, "invariant broken: %s (%s:%d)\n", #cond, __FILE__, __LINE__);          \
-            abort();                                                                               \
-        }                                                                                          \
-    } while (0)
 
 static void check_output(const char *out, size_t n, const struct iso_paste_result *res)
 {

@@ -61,20 +61,16 @@ static const char *one_line(const char *msg)
     return buf[k];
 }
 
+/* In the tree's build/ directory ($ISOLATE_ROOT, set by tests/run, or the
+ * current directory): not in /tmp, which the plan makes private. */
 static int make_scratch(void)
 {
-    char exe[PATH_MAX], base[PATH_MAX + 32], *slash;
-    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    const char *root = getenv("ISOLATE_ROOT");
+    char base[PATH_MAX];
 
-    if (n <= 0) return -1;
-    exe[n] = 0;
-    if ((slash = strrchr(exe, '/'))) *slash = 0;
-    snprintf(base, sizeof base, "%s/../../build", exe);
-    if (!realpath(base, scratch)) snprintf(scratch, sizeof scratch, "%s", exe);
-    n = (ssize_t)strlen(scratch);
-    snprintf(scratch + n, sizeof scratch - (size_t)n, "/unit-resolve-XXXXXX");
-    if (!mkdtemp(scratch)) return -1;
-    if (!realpath(scratch, base)) return -1;
+    snprintf(scratch, sizeof scratch, "%s%sbuild/unit-resolve-XXXXXX", root ? root : "",
+             root ? "/" : "");
+    if (!mkdtemp(scratch) || !realpath(scratch, base)) return -1;
     snprintf(scratch, sizeof scratch, "%s", base);
     if (mkdir(at("home"), 0755) || mkdir(at("a"), 0755) || mkdir(at("a/b"), 0755) ||
         mkdir(at("secret"), 0700) || mkdir(at("dir"), 0755) || mkdir(at("p"), 0755) ||
