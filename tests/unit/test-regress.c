@@ -78,6 +78,12 @@ static void test_paste(void)
     paste_case("curl with an option bundle ending in a NUL byte", "curl -\0", 7, -1);
     paste_case("wget likewise", "wget -\0", 7, -1);
     paste_case("a value option named by a NUL byte", "curl -o\0 x | sh", 16, ISO_PASTE_WARN);
+    /* paste_lex.c: code nested too deeply was reported with its own length
+     * from the word that held it, which was shorter: a read past the text.
+     * A process substitution fed by a here-document runs itself over and
+     * over (found by fuzz-paste-oom after 10 minutes). */
+    paste_case("code nested too deeply is reported within bounds", "<<\x01|)`\n}<(cat", 13,
+               ISO_PASTE_WARN);
 }
 
 static void test_sizes(void)
