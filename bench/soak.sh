@@ -150,10 +150,12 @@ soak_in() {
     local shell=$1 load=$2 w=$work/$1 rc
     mkdir -p "$w"
     echo "== $shell: $RUNS runs (${shell} $($shell --version 2>&1 | head -1 | grep -oE '[0-9]+\.[0-9.]+' | head -1)), delegated cgroup: $(cgroup_root)"
+    # Started in the background, a shell has SIGINT ignored, and so would the
+    # sandboxes (as any command): Ctrl-C must find it at its default.
     case $shell in
-    bash) bash --norc --noprofile -c "$load
+    bash) env --default-signal=INT,QUIT bash --norc --noprofile -c "$load
 $LOOP" bash "$w" "$here/tests/probe" "$RUNS" "$here/bench/soak.sh" 2>"$w/stderr" ;;
-    zsh) zsh -f -c "$load
+    zsh) env --default-signal=INT,QUIT zsh -f -c "$load
 $LOOP" zsh "$w" "$here/tests/probe" "$RUNS" "$here/bench/soak.sh" 2>"$w/stderr" ;;
     esac
     rc=$?
@@ -169,7 +171,7 @@ $LOOP" zsh "$w" "$here/tests/probe" "$RUNS" "$here/bench/soak.sh" 2>"$w/stderr" 
         "$(grep -c '^cgroup ' "$w/before")" "$(grep -c '^cgroup ' "$w/after")" \
         "$(grep -c '^tmp ' "$w/before")" "$(grep -c '^tmp ' "$w/after")"
     [ -n "$new" ] && { echo "$new" | head -20; rc=1; }
-    echo "stderr:      $(wc -l <"$w/stderr") lines (the shell's reports of jobs killed by signals), e.g.:"
+    echo "stderr:      $(wc -l <"$w/stderr") lines (isolate on the failing runs, the shell on jobs killed by signals):"
     sort "$w/stderr" | sed -E 's/[0-9]+/N/g' | uniq -c | sort -rn | head -5 | sed 's/^/    /'
     [ "$rc" -eq 0 ] && echo "result:      ok" || { echo "result:      FAILED"; shell_result=1; }
     echo

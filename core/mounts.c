@@ -104,7 +104,10 @@ static int make_mountpoint(const char *path, int is_dir, struct isolate_error *e
         parent[n] = '\0';
         if (make_dirs(parent, e) < 0) return -1;
     }
-    fd = open(path, O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0644);
+    /* A file there already is the mountpoint (one in a read-only bind of
+     * the current directory, say), whatever it is; iso_attach_at() checks. */
+    fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+    if (fd < 0 && errno == EEXIST) return 0;
     if (fd < 0) {
         iso_err(e, errno, "cannot create %s inside the sandbox", path);
         return -1;
