@@ -80,8 +80,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         REQUIRE(policy_empty(&p));
     } else {
         REQUIRE(r == 0);
-        /* --help and --version end the parse where they stand. */
-        if (p.mode != ISOLATE_MODE_HELP && p.mode != ISOLATE_MODE_VERSION)
+        /* --help, --version and --doctor end the parse where they stand. */
+        if (p.mode != ISOLATE_MODE_HELP && p.mode != ISOLATE_MODE_VERSION &&
+            p.mode != ISOLATE_MODE_DOCTOR)
             REQUIRE(p.argv >= argv + 1 && p.argc >= 0 && p.argv + p.argc == argv + argc);
         for (size_t i = 0; i < p.npaths; i++) {
             REQUIRE(p.paths[i].kind <= ISOLATE_PATH_HIDE);
@@ -100,12 +101,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         case ISOLATE_MODE_HELP:
         case ISOLATE_MODE_VERSION:
         case ISOLATE_MODE_EXPLAIN:
+        case ISOLATE_MODE_DOCTOR:
             break;
         default:
             REQUIRE(!"a mode of its own");
         }
         REQUIRE(p.limits.mem == 0 || p.limits.mem < (1ULL << 60));
         REQUIRE(p.limits.time_s >= 0 && p.limits.wall_s >= 0);
+        REQUIRE(p.args == argv && p.nargs == argc);
     }
     isolate_policy_free(&p);
     REQUIRE(!p.paths && !p.env && !p.keep_fds && !p.npaths && !p.nenv && !p.nkeep_fds);
