@@ -265,6 +265,6 @@ VISIBLE struct builtin isolate_struct = {
     isolate_doc,
     "isolate [-c STRING] [-w PATH] [--ro PATH] [--hide PATH] [--env NAME[=VALUE]] "
     "[--keep-fd N] [--time SEC] [--wall SEC] [--mem SIZE] [--pids N] [--report FILE] "
-    "[-vq] [--explain] [COMMAND [ARGS...]]",
+    "[-vq] [--explain] [--doctor] [COMMAND [ARGS...]]",
     0,
 };
