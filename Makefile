@@ -17,6 +17,7 @@ DESTDIR  ?=
 
 BUILD    := build
 CPPFLAGS += -D_GNU_SOURCE -DISOLATE_LIBEXECDIR='"$(LIBEXECDIR)"'
+CPPFLAGS += -DISOLATE_BINDIR='"$(BINDIR)"'
 HARDEN   := -fstack-protector-strong -D_FORTIFY_SOURCE=2 -fstack-clash-protection
 LDNOW    := -Wl,-z,now -Wl,-z,relro
 
@@ -30,6 +31,7 @@ CORE_SRC := core/args.c core/error.c core/env.c core/policy.c core/explain.c cor
             core/netmode.c core/nethelper.c \
             core/overlay.c core/state.c core/runstore.c core/upper.c core/diff.c core/commit.c \
             core/journal.c core/runs.c
+CORE_SRC += core/hostpath.c core/fallback.c core/doctor.c
 CORE_OBJ := $(CORE_SRC:%.c=$(BUILD)/pic/%.o)
 
 # The helper: static, small, no libseccomp (its filter is generated here).
@@ -52,8 +54,10 @@ ZSH_INC  := -I/usr/include
 
 PROGRAMS := cli/isolate libexec/isolate-init builtin/isolate.so zsh-module/isolate.so
 TEST_BIN := tests/probe tests/membomb $(patsubst %.c,%,$(wildcard tests/unit/test-*.c))
+TEST_BIN += tests/swap tests/nouserns
 
-.PHONY: all clean demo test test-unit deps deps-test install uninstall format format-check bench
+.PHONY: all clean demo test test-unit deps deps-test install uninstall format format-check bench \
+        fuzz fuzz-build asan test-asan install-apparmor
 
 all: $(PROGRAMS) $(TEST_BIN)
 
@@ -106,6 +110,12 @@ tests/probe: tests/probe.c
 tests/membomb: tests/membomb.c
 	$(CC) -static $(CPPFLAGS) $(CFLAGS) $(WARN) $< -o $@
 
+tests/swap: tests/swap.c
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) $< -o $@
+
+tests/nouserns: tests/nouserns.c
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) $< -o $@
+
 # Unit tests link the core statically, so they reach its hidden iso_* functions.
 tests/unit/test-%: tests/unit/test-%.c tests/unit/tap.h $(BUILD)/libisolate.a
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) -Icore -I$(BUILD) $< $(BUILD)/libisolate.a -o $@
@@ -113,6 +123,84 @@ tests/unit/test-%: tests/unit/test-%.c tests/unit/tap.h $(BUILD)/libisolate.a
 # The paste classifier's benchmark: rates on ../shared/corpus and timings.
 bench/paste-bench: bench/paste-bench.c core/paste.h $(BUILD)/libisolate.a
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) -Icore $< $(BUILD)/libisolate.a -o $@
+
+# Sanitizer builds (clang): the core once more with ASan and UBSan, for the
+# fuzz targets (make fuzz) and for the CLI, the shell adapters and the unit
+# tests (make test-asan; tests/run asan). isolate-init stays the static musl
+# helper: it cannot carry ASan's runtime, and it is the same binary either way.
+SAN_CC    ?= clang
+SAN_FLAGS := -g -O1 -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all
+SAN_DEPS  := core/isolate.h core/internal.h core/seccomp_rules.h core/paste.h core/paste_int.h \
+             $(BUILD)/seccomp_bpf.h
+FUZZ_TIME ?= 60
+FUZZ_BIN  := tests/fuzz/fuzz-args tests/fuzz/fuzz-paste tests/fuzz/fuzz-paste-oom
+ASAN      := $(BUILD)/asan
+ASAN_BIN  := $(ASAN)/cli/isolate $(ASAN)/builtin/isolate.so $(ASAN)/zsh-module/isolate.so \
+             $(ASAN)/libexec/isolate-init \
+             $(patsubst tests/unit/%.c,$(ASAN)/tests/unit/%,$(wildcard tests/unit/test-*.c))
+
+$(BUILD)/fuzz/%.o: %.c $(SAN_DEPS)
+	@mkdir -p $(dir $@)
+	$(SAN_CC) $(CPPFLAGS) $(SAN_FLAGS) -fsanitize=fuzzer-no-link $(WARN) -I$(BUILD) -c $< -o $@
+
+$(BUILD)/fuzz/libisolate.a: $(CORE_SRC:%.c=$(BUILD)/fuzz/%.o)
+	$(AR) rcs $@ $^
+
+# The classifier with a tiny memory cap: its out-of-memory paths, fuzzed.
+$(BUILD)/fuzz/paste-oom.o: core/paste.c $(SAN_DEPS)
+	@mkdir -p $(dir $@)
+	$(SAN_CC) $(CPPFLAGS) $(SAN_FLAGS) -fsanitize=fuzzer-no-link -DISO_PZ_TEST_LIMIT=65536 \
+	    -I$(BUILD) -c $< -o $@
+
+tests/fuzz/fuzz-%: tests/fuzz/%.c tests/fuzz/fuzz.h $(BUILD)/fuzz/libisolate.a
+	$(SAN_CC) $(CPPFLAGS) $(SAN_FLAGS) -fsanitize=fuzzer -Icore $< $(BUILD)/fuzz/libisolate.a -o $@ -lm
+
+tests/fuzz/fuzz-paste-oom: tests/fuzz/paste.c tests/fuzz/fuzz.h $(BUILD)/fuzz/paste-oom.o $(BUILD)/fuzz/libisolate.a
+	$(SAN_CC) $(CPPFLAGS) $(SAN_FLAGS) -fsanitize=fuzzer -Icore $< $(BUILD)/fuzz/paste-oom.o \
+	    $(BUILD)/fuzz/libisolate.a -o $@ -lm
+
+fuzz-build: $(FUZZ_BIN)
+
+# Every target for FUZZ_TIME seconds (make fuzz FUZZ_TIME=600).
+fuzz: fuzz-build
+	@tests/fuzz/run $(FUZZ_TIME)
+
+$(ASAN)/pic/%.o: %.c $(SAN_DEPS)
+	@mkdir -p $(dir $@)
+	$(SAN_CC) $(CPPFLAGS) $(SAN_FLAGS) $(WARN) -I$(BUILD) -fPIC -fvisibility=hidden -c $< -o $@
+
+$(ASAN)/libisolate.a: $(CORE_SRC:%.c=$(ASAN)/pic/%.o)
+	$(AR) rcs $@ $^
+
+$(ASAN)/cli/isolate: cli/main.c $(ASAN)/libisolate.a
+	@mkdir -p $(dir $@)
+	$(SAN_CC) $(CPPFLAGS) $(SAN_FLAGS) $(WARN) $< $(ASAN)/libisolate.a -o $@
+
+# The shell adapters leave ASan's runtime unresolved: the shell that loads
+# them must have it preloaded (tests/run asan sets LD_PRELOAD for them).
+$(ASAN)/builtin/isolate.so: builtin/isolate_bash.c $(ASAN)/libisolate.a
+	@mkdir -p $(dir $@)
+	$(SAN_CC) $(CPPFLAGS) -DHAVE_CONFIG_H -DSHELL $(BASH_INC) $(SAN_FLAGS) -fPIC \
+	    -fvisibility=hidden -shared $< $(ASAN)/libisolate.a -o $@
+
+$(ASAN)/zsh-module/isolate.so: zsh-module/isolate_zsh.c $(ASAN)/libisolate.a
+	@mkdir -p $(dir $@)
+	$(SAN_CC) $(CPPFLAGS) -DMODULE $(ZSH_INC) $(SAN_FLAGS) -fPIC -fvisibility=hidden \
+	    -shared $< $(ASAN)/libisolate.a -o $@
+
+$(ASAN)/libexec/isolate-init: libexec/isolate-init
+	@mkdir -p $(dir $@)
+	cp $< $@
+
+$(ASAN)/tests/unit/test-%: tests/unit/test-%.c tests/unit/tap.h $(ASAN)/libisolate.a
+	@mkdir -p $(dir $@)
+	$(SAN_CC) $(CPPFLAGS) $(SAN_FLAGS) $(WARN) -Icore -I$(BUILD) $< $(ASAN)/libisolate.a -o $@
+
+asan: $(ASAN_BIN)
+
+test-asan: deps-test
+	@$(MAKE) --no-print-directory all asan
+	@tests/run asan
 
 deps:
 	@tools/deps build
@@ -125,7 +213,7 @@ demo: deps
 	@demo/run-demo
 
 test: deps-test
-	@$(MAKE) --no-print-directory all
+	@$(MAKE) --no-print-directory all asan
 	@tests/run
 
 test-unit: $(TEST_BIN)
@@ -150,6 +238,21 @@ install: $(PROGRAMS)
 	install -m 644 shell/_isolate $(DESTDIR)$(PREFIX)/share/isolate/_isolate
 	install -m 644 doc/isolate.1 $(DESTDIR)$(MANDIR)/man1/isolate.1
 
+# Where AppArmor restricts unprivileged user namespaces (Ubuntu 23.10+): a
+# profile that allows them to the installed isolate program. As root, after
+# make install; loaded at once when AppArmor is running.
+APPARMOR_DIR ?= /etc/apparmor.d
+install-apparmor:
+	install -d $(DESTDIR)$(APPARMOR_DIR)
+	sed 's|@BINDIR@|$(BINDIR)|g' tools/apparmor/isolate.in > $(DESTDIR)$(APPARMOR_DIR)/isolate
+	chmod 644 $(DESTDIR)$(APPARMOR_DIR)/isolate
+	@if [ -z "$(DESTDIR)" ] && [ -d /sys/kernel/security/apparmor ] && \
+	    command -v apparmor_parser >/dev/null; then \
+	    apparmor_parser -r $(APPARMOR_DIR)/isolate && echo "isolate: AppArmor profile loaded"; \
+	else \
+	    echo "isolate: AppArmor is not running here; the profile is installed, not loaded"; \
+	fi
+
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/isolate $(DESTDIR)$(LIBEXECDIR)/isolate-init \
 	    $(DESTDIR)$(LIBDIR)/bash/isolate.so $(DESTDIR)$(LIBDIR)/zsh/isolate.so \
@@ -159,7 +262,7 @@ uninstall:
 	-rmdir $(DESTDIR)$(PREFIX)/share/isolate 2>/dev/null
 
 FORMAT_SRC = $(wildcard core/*.c core/*.h cli/*.c builtin/*.c zsh-module/*.c helper/*.c \
-                        tools/*.c tests/*.c tests/unit/*.c)
+                        tools/*.c tests/*.c tests/unit/*.c tests/fuzz/*.c)
 format:
 	clang-format -i $(FORMAT_SRC)
 
@@ -167,4 +270,4 @@ format-check:
 	clang-format --dry-run --Werror $(FORMAT_SRC)
 
 clean:
-	rm -rf $(BUILD) $(PROGRAMS) $(TEST_BIN) bench/paste-bench
+	rm -rf $(BUILD) $(PROGRAMS) $(TEST_BIN) $(FUZZ_BIN) bench/paste-bench

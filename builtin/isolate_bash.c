@@ -214,6 +214,10 @@ int isolate_builtin(WORD_LIST *list)
         fill_caller(&c);
         status = isolate_review(&p, &c, stdout);
         break;
+    case ISOLATE_MODE_DOCTOR:
+        fill_caller(&c);
+        status = isolate_doctor(&c, stdout);
+        break;
     case ISOLATE_MODE_RUN:
         status = run(&p, argv, argc);
         if (!job_control) isolate_reclaim_terminal();
@@ -288,6 +292,7 @@ static char *isolate_doc[] = {
     "  -q, --quiet        do not print notes",
     "      --explain      say what the sandbox would allow, run nothing",
     "      --check TEXT   say whether TEXT, pasted, looks dangerous; run nothing",
+    "      --doctor       say what this machine allows; exit 0 if the sandbox works",
     "  -h, --help         show the options",
     "      --version      show the version",
     "",
@@ -305,6 +310,6 @@ VISIBLE struct builtin isolate_struct = {
     "isolate [-c STRING] [-w PATH] [--ro PATH] [--hide PATH] [--env NAME[=VALUE]] "
     "[--keep-fd N] [--net[=MODE]] [--overlay[=PATH]] [--home WHERE] [--time SEC] [--wall SEC] "
     "[--mem SIZE] [--pids N] [--report FILE] [--box NAME [--setup SCRIPT]] [--x11] [--wayland] "
-    "[--audio] [--gpu] [-vq] [--explain] [COMMAND [ARGS...]]",
+    "[--audio] [--gpu] [-vq] [--explain] [--doctor] [COMMAND [ARGS...]]",
     0,
 };

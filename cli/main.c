@@ -25,7 +25,10 @@ int main(int argc, char **argv)
     struct isolate_policy p;
     struct isolate_error err;
     struct isolate_caller c;
-    const char *shell = getenv("SHELL");
+    /* ISOLATE_SHELL: set by the bash builtin or the zsh module when they run
+     * this program in their stead (core/fallback.c). */
+    const char *shell = getenv("ISOLATE_SHELL") ? getenv("ISOLATE_SHELL") : getenv("SHELL");
+    int status = ISOLATE_EXIT_FAILURE;
 
     if (isolate_parse(&p, argc, argv, &err) < 0) {
         isolate_perror(&err);
@@ -37,6 +40,8 @@ int main(int argc, char **argv)
     /* One element of a pipeline shares the terminal with the others. */
     c.may_take_terminal = !is_pipe(0) && !is_pipe(1);
     c.new_pgrp = 0;
+    c.notes_said = getenv("ISOLATE_FALLBACK") != NULL; /* the shell said them */
+    c.is_program = 1;
     sigemptyset(&c.keep_ignored);
     for (int sig = 1; sig < NSIG; sig++) {
         struct sigaction sa;
@@ -47,35 +52,43 @@ int main(int argc, char **argv)
     switch (p.mode) {
     case ISOLATE_MODE_HELP:
         fputs(isolate_usage_text, stdout);
-        return 0;
+        status = 0;
+        break;
     case ISOLATE_MODE_VERSION:
         printf("isolate %s\n", ISOLATE_VERSION);
-        return 0;
+        status = 0;
+        break;
     case ISOLATE_MODE_EXPLAIN:
+        status = 0;
         if (isolate_explain(&p, &c, stdout, &err) < 0) {
             isolate_perror(&err);
-            return ISOLATE_EXIT_FAILURE;
+            status = ISOLATE_EXIT_FAILURE;
         }
-        return 0;
+        break;
     case ISOLATE_MODE_BOXES:
     case ISOLATE_MODE_RM_BOX:
+        status = 0;
         if (isolate_boxes(&p, &c, stdout, &err) < 0) {
             isolate_perror(&err);
-            return ISOLATE_EXIT_FAILURE;
+            status = ISOLATE_EXIT_FAILURE;
         }
-        return 0;
+        break;
     case ISOLATE_MODE_CHECK:
-        return isolate_check_run(&p, stdout);
-    case ISOLATE_MODE_REVIEW: {
-        int status = isolate_review(&p, &c, stdout);
-        isolate_policy_free(&p);
-        return status;
-    }
+        status = isolate_check_run(&p, stdout);
+        break;
+    case ISOLATE_MODE_REVIEW:
+        status = isolate_review(&p, &c, stdout);
+        break;
+    case ISOLATE_MODE_DOCTOR:
+        status = isolate_doctor(&c, stdout);
+        break;
     case ISOLATE_MODE_RUN:
+        isolate_exec(&p, &c, &err); /* returns only on failure */
+        isolate_perror(&err);
+        status = ISOLATE_EXIT_FAILURE;
         break;
     }
-    isolate_exec(&p, &c, &err);
-    isolate_perror(&err);
+    /* Released on every way out: make test-asan checks for leaks. */
     isolate_policy_free(&p);
-    return ISOLATE_EXIT_FAILURE;
+    return status;
 }

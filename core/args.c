@@ -25,6 +25,7 @@ enum opt_id {
     OPT_QUIET,
     OPT_EXPLAIN,
     OPT_CHECK,
+    OPT_DOCTOR,
     OPT_TIME,
     OPT_WALL,
     OPT_MEM,
@@ -75,6 +76,7 @@ static const struct opt options[] = {
     {OPT_QUIET, 'q', "quiet", NULL},
     {OPT_EXPLAIN, 0, "explain", NULL},
     {OPT_CHECK, 0, "check", NULL},
+    {OPT_DOCTOR, 0, "doctor", NULL},
     {OPT_TIME, 0, "time", "SEC"},
     {OPT_WALL, 0, "wall", "SEC"},
     {OPT_MEM, 0, "mem", "SIZE"},
@@ -182,6 +184,8 @@ ISO_PUBLIC const char isolate_usage_text[] =
     "      --explain      say what the sandbox would allow, and run nothing\n"
     "      --check TEXT   say whether TEXT, pasted, looks dangerous (- reads standard\n"
     "                     input); exit 1 if it does, 0 if not; run nothing\n"
+    "      --doctor       say what this machine allows and how limits are enforced;\n"
+    "                     exit 0 if the default sandbox works here, 125 if not\n"
     "  -h, --help         show this help\n"
     "      --version      show the version\n"
     "\n"
@@ -297,6 +301,9 @@ static int apply(struct isolate_policy *p, const struct opt *o, const char *name
                         name);
         p->mode = o->id == OPT_EXPLAIN ? ISOLATE_MODE_EXPLAIN : ISOLATE_MODE_CHECK;
         return 0;
+    case OPT_DOCTOR:
+        p->mode = ISOLATE_MODE_DOCTOR;
+        return 1; /* ends the options, as --help does */
     case OPT_TIME:
     case OPT_WALL:
         if (isolate_parse_seconds(val, o->id == OPT_TIME ? &p->limits.time_s : &p->limits.wall_s))
@@ -456,6 +463,8 @@ ISO_PUBLIC int isolate_parse(struct isolate_policy *p, int argc, char *const arg
     int i = 1, r;
 
     memset(p, 0, sizeof *p);
+    p->args = argv;
+    p->nargs = argc;
     while (i < argc) {
         const char *arg = argv[i];
 

@@ -163,6 +163,27 @@ static void remove_stale(int rootfd)
     closedir(d);
 }
 
+/* For --doctor (doctor.c): where cgroup2 is, and the delegated directory a
+ * run would use. */
+int iso_cgroup_mount(char *out, size_t size)
+{
+    return cgroup2_mount(out, size);
+}
+
+int iso_cgroup_root(char *out, size_t size)
+{
+    return delegation_root(out, size);
+}
+
+int iso_cgroup_offers(const char *root, const char *controller)
+{
+    int fd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC), r;
+    if (fd < 0) return 0;
+    r = has_word(fd, "cgroup.controllers", controller);
+    close(fd);
+    return r;
+}
+
 /* Creates the sandbox's cgroup and sets what it can enforce. Leaves the plan
  * without one (and the watchdog in charge) when anything is missing. */
 void iso_cgroup_prepare(struct iso_plan *plan)

@@ -79,30 +79,33 @@ static int share(struct iso_plan *plan, const char *opt, const char *host, const
     }
     if (fstat(fd, &st) < 0) {
         iso_err(e, errno, "%s: %s", opt, host);
-        close(fd);
-        return -1;
+        goto fail;
     }
-    close(fd);
     if ((st.st_mode & S_IFMT) != type) {
         iso_err(e, 0, "%s: %s is not a %s", opt, host, type == S_IFSOCK ? "socket" : "directory");
-        return -1;
+        goto fail;
     }
     if (st.st_uid != getuid() && st.st_uid != 0) {
         iso_err(e, 0,
                 "%s: %s belongs to another user (uid %lu); isolate shares only your own "
                 "or the system's",
                 opt, host, (unsigned long)st.st_uid);
-        return -1;
+        goto fail;
     }
     if (iso_plan_add_mount(plan, ISO_M_BIND, inside, opt, 0, type == S_IFDIR, 0) < 0) goto oom;
+    /* The child reaches host again without following a link, and binds it
+     * only if it is still this very object (hostpath.c). */
     m = &plan->mounts[plan->nmounts - 1];
-    m->verify = 1;
-    m->dev = st.st_dev;
-    m->ino = st.st_ino;
-    if (strcmp(host, inside) && !(m->src = strdup(host))) goto oom;
+    m->pin = fd;
+    if (strcmp(host, inside) && !(m->src = strdup(host))) {
+        iso_err(e, 0, "out of memory");
+        return -1;
+    }
     return 0;
 oom:
     iso_err(e, 0, "out of memory");
+fail:
+    close(fd);
     return -1;
 }
 

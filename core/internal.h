@@ -11,8 +11,10 @@
 #include "overlay.h"
 #include "seccomp_rules.h"
 
+#include <limits.h>
 #include <linux/openat2.h>
 #include <stdarg.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 
 #define ISO_PUBLIC __attribute__((visibility("default")))
@@ -36,12 +38,9 @@ struct iso_mount {
     int under_private; /* target lies inside a private tmpfs: mountpoint must be made */
     unsigned mode;     /* tmpfs root mode */
     int clone_fd;      /* child side: detached copy of the source taken before covering */
+    int pin;           /* O_PATH descriptor of the host object at path, or -1 (hostpath.c) */
     size_t order;      /* position in the plan before sorting by depth */
     char *src;         /* binds: the host path when it is not path (shared sockets) */
-    int verify;        /* src is looked up again in the child without following any link
-                        * and must still be the file the plan saw (dev, ino) */
-    dev_t dev;
-    ino_t ino;
     int pinned;     /* a box's home: bound from the child's working directory (box.c) */
     int persistent; /* written by earlier sandboxes: no link in it is ever followed */
     int in_box;     /* its mountpoint lies in the persistent mount (plan->box_mount) */
@@ -122,6 +121,7 @@ struct iso_plan {
     int meta_fd;        /* --meta, likewise */
     pid_t parent_pid;   /* the supervisor dies with this process */
     struct iso_ov ov;   /* --overlay and --home (overlay.c) */
+    int userns_refused; /* set by the setup child: the kernel refused the namespace */
     struct isolate_error err; /* filled by the setup child when setup fails */
     int pin_fd;               /* a box's home (O_PATH): the child's working directory when it
                                * creates its mount namespace (box.c), or -1 */
@@ -196,8 +196,6 @@ int iso_openat2(int dirfd, const char *path, int flags, unsigned mode,
 #define ISO_RESOLVE_BENEATH (ISO_RESOLVE_NOLINKS | RESOLVE_BENEATH)
 int iso_mountpoint_beneath(int root, const char *rel, const char *full, int is_dir,
                            struct isolate_error *e);
-int iso_open_tree_same(const char *path, dev_t dev, ino_t ino, unsigned flags,
-                       struct isolate_error *e);
 
 /* tree.c: a box's files, walked by descriptor (parent and supervisor) */
 /* Removes dirfd/name and all below it; e may be NULL. */
@@ -240,8 +238,18 @@ int iso_share_setup(const struct iso_plan *plan, struct isolate_error *e);
 void iso_share_free(struct iso_plan *plan);
 
 /* userns.c */
-int iso_userns_map(const struct iso_plan *plan, struct isolate_error *e);
+int iso_userns_map(struct iso_plan *plan, struct isolate_error *e);
 void iso_userns_hint(struct isolate_error *e, int errnum);
+/* What may refuse user namespaces here (-1: not present, unreadable). */
+struct iso_userns_facts {
+    int unpriv_clone; /* kernel.unprivileged_userns_clone (Debian kernels) */
+    long max_userns;  /* user.max_user_namespaces, of this user namespace */
+    int apparmor;     /* kernel.apparmor_restrict_unprivileged_userns (Ubuntu) */
+    int seccomp;      /* Seccomp: of /proc/self/status (2: a filter, e.g. a container's) */
+};
+void iso_userns_facts(struct iso_userns_facts *f);
+void iso_userns_diagnose(struct isolate_error *e, int errnum, const struct iso_userns_facts *f);
+int iso_userns_refused(int errnum);
 
 /* The sandbox's host name (its own UTS namespace, set by PID 1): it keeps
  * the real one out of prompts, logs and fingerprints made inside, and tells
@@ -304,6 +312,25 @@ static inline long iso_raw_syscall5(long n, long a, long b, long c, long d, long
 }
 #define iso_raw_syscall(n, a, b, c) iso_raw_syscall5(n, a, b, c, 0, 0)
 
+/* hostpath.c: host paths resolved symlink-safely (caller), re-checked (child) */
+#define ISO_RESOLVE_FOLLOW 1u /* follow symlinks that the caller or root owns */
+struct iso_resolved {
+    int fd;       /* O_PATH, close-on-exec: pins the object; -1 on failure */
+    int via_link; /* a symlink was followed on the way */
+    struct stat st;
+    char path[PATH_MAX]; /* canonical: absolute, no symlink, no . or .. */
+};
+int iso_resolve(const char *cwd, const char *arg, unsigned flags, struct iso_resolved *r,
+                const char *what, struct isolate_error *e);
+int iso_reopen(const char *path, int pin, struct isolate_error *e);
+int iso_attach_at(int mnt, const char *path, int pin, struct isolate_error *e);
+int iso_open_output(const char *path, const char *what, struct isolate_error *e);
+
+/* fallback.c: the isolate program, when the shell is refused a user namespace */
+int iso_fallback_worth(int errnum);
+pid_t iso_fallback_spawn(const struct isolate_policy *p, const struct isolate_caller *c,
+                         const struct isolate_error *why, struct isolate_error *err);
+
 /* mounts.c */
 int iso_mounts_setup(struct iso_plan *plan, struct isolate_error *e);
 extern const char *const iso_private_dirs[];
@@ -355,6 +382,9 @@ void iso_limits_describe(const struct iso_limits_plan *l, FILE *out);
 int iso_format_size(char *buf, size_t len, unsigned long long bytes);
 
 /* cgroup.c */
+int iso_cgroup_mount(char *out, size_t size);
+int iso_cgroup_root(char *out, size_t size);
+int iso_cgroup_offers(const char *root, const char *controller);
 void iso_cgroup_prepare(struct iso_plan *plan);
 void iso_cgroup_discard(struct iso_plan *plan);
 long long iso_cgroup_stat(int dir, const char *file, const char *key);

@@ -45,6 +45,7 @@ enum isolate_mode {
     ISOLATE_MODE_BOXES,  /* --boxes: list the named sandboxes */
     ISOLATE_MODE_RM_BOX, /* --rm-box NAME: remove one */
     ISOLATE_MODE_REVIEW, /* --diff, --commit, --rollback, --discard, --runs: see review */
+    ISOLATE_MODE_DOCTOR, /* --doctor: what this machine allows */
 };
 
 /* What of the user's desktop a sandbox may share, on request only: each one
@@ -127,6 +128,8 @@ struct isolate_policy {
     enum isolate_review review;
     const char *run; /* the RUN of --diff, --commit ...; NULL: the latest */
     int force;       /* --force: commit despite changes made on the host since */
+    char *const *args; /* every word given to isolate_parse(), argv[0] included */
+    int nargs;
 };
 
 /* Parses argv[0..argc) (argv[0] is the program name). Options stop at the first
@@ -156,11 +159,13 @@ extern const char isolate_usage_text[];
 
 /* Facts about the caller that only the front end knows. */
 struct isolate_caller {
-    const char *shell;     /* shell that runs -c strings (the caller's own) */
-    char *const *environ;  /* the caller's exported environment */
-    int may_take_terminal; /* not a background job and not one element of a pipeline */
-    int new_pgrp;          /* put the supervisor in a process group of its own (job control) */
-    sigset_t keep_ignored; /* signals the command inherits as ignored; others are reset */
+    const char *shell;      /* shell that runs -c strings (the caller's own) */
+    char *const *environ;   /* the caller's exported environment */
+    int may_take_terminal;  /* not a background job and not one element of a pipeline */
+    int new_pgrp;           /* put the supervisor in a process group of its own (job control) */
+    sigset_t keep_ignored;  /* signals the command inherits as ignored; others are reset */
+    int notes_said;         /* the notes on stderr were given already (a shell's fallback) */
+    int is_program;         /* the caller is the isolate program: nothing to fall back to */
 };
 
 /* Resolves the policy against the machine (paths, home, current directory) and
@@ -206,6 +211,14 @@ int isolate_check_run(const struct isolate_policy *p, FILE *out);
  * sandbox runs in it). Returns 0, or -1 with *err filled. Defined in boxdir.c. */
 int isolate_boxes(const struct isolate_policy *p, const struct isolate_caller *c, FILE *out,
                   struct isolate_error *err);
+
+/* --doctor: reports on out what this machine supports (namespaces, mounts,
+ * cgroup delegation, seccomp, network helpers), how each limit would be
+ * enforced, and whether the default sandbox works, which it finds out by
+ * starting one that runs `true`. Returns 0 when it works, 125 when it does
+ * not. Tries namespaces in a forked child; changes nothing in the caller.
+ * Defined in doctor.c. */
+int isolate_doctor(const struct isolate_caller *c, FILE *out);
 
 /* Says on fd 2 that only this element of a pipeline is isolated, and how to
  * isolate the whole (the shell adapters call it when they detect a pipeline). */

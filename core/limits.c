@@ -42,7 +42,8 @@ ISO_PUBLIC int isolate_parse_size(const char *s, unsigned long long *out)
     }
     if (mult > 1 && (*p == 'i' || *p == 'I') && (p[1] == 'B' || p[1] == 'b')) p += 2;
     else if (*p == 'B' || *p == 'b') p++;
-    if (*p || v == 0 || v > MAX_SIZE / mult) return -1;
+    /* Below 2^60, as documented: 1T times 2^20 is not a size. */
+    if (*p || v == 0 || v > (MAX_SIZE - 1) / mult) return -1;
     *out = v * mult;
     return 0;
 }

@@ -116,7 +116,10 @@ static int make_mountpoint(const char *path, int is_dir, struct isolate_error *e
         parent[n] = '\0';
         if (make_dirs(parent, e) < 0) return -1;
     }
-    fd = open(path, O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0644);
+    /* A file there already is the mountpoint (one in a read-only bind of
+     * the current directory, say), whatever it is; iso_attach_at() checks. */
+    fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+    if (fd < 0 && errno == EEXIST) return 0;
     if (fd < 0) {
         iso_err(e, errno, "cannot create %s inside the sandbox", path);
         return -1;
@@ -150,15 +153,15 @@ static int clone_sources(struct iso_plan *plan, int *dev, struct isolate_error *
             if (m->clone_fd < 0) return -1;
             continue;
         }
-        else if (m->kind == ISO_M_BIND && m->pinned) /* a box's home: see child.c */
+        if (m->kind == ISO_M_BIND && m->pinned) { /* a box's home: see child.c */
             m->clone_fd = sys_open_tree(AT_FDCWD, ".", flags);
-        else if (m->kind == ISO_M_BIND && m->verify) {
-            if ((m->clone_fd =
-                     iso_open_tree_same(m->src ? m->src : m->path, m->dev, m->ino, flags, e)) < 0)
-                return -1;
-        } else if (m->kind == ISO_M_BIND)
-            m->clone_fd = sys_open_tree(AT_FDCWD, m->path, flags);
-        else if (m->kind == ISO_M_HIDE && !m->is_dir)
+        } else if (m->kind == ISO_M_BIND) {
+            /* The object the caller resolved, reached without a symlink. */
+            int src = iso_reopen(m->src ? m->src : m->path, m->pin, e);
+            if (src < 0) return -1;
+            m->clone_fd = sys_open_tree(src, "", AT_EMPTY_PATH | flags);
+            close(src);
+        } else if (m->kind == ISO_M_HIDE && !m->is_dir)
             m->clone_fd = sys_open_tree(AT_FDCWD, "/dev/null", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
         else
             continue;
@@ -170,7 +173,21 @@ static int clone_sources(struct iso_plan *plan, int *dev, struct isolate_error *
     return 0;
 }
 
-static int attach(int fd, int at, const char *path, int writable, struct isolate_error *e)
+/* The mount fd onto its target: at (a mount point made beneath a box's home)
+ * when there is one, else path, which must still be the host object pin
+ * (-1: a mountpoint made here). */
+static int place(int fd, int at, const char *path, int pin, struct isolate_error *e)
+{
+    if (at < 0) return iso_attach_at(fd, path, pin, e);
+    if (move_to(fd, at, path) < 0) {
+        iso_err(e, errno, "cannot mount %s", path);
+        return -1;
+    }
+    return 0;
+}
+
+static int attach(int fd, int at, const char *path, int pin, int writable,
+                  struct isolate_error *e)
 {
     unsigned long set = MOUNT_ATTR_NOSUID | (writable ? 0 : MOUNT_ATTR_RDONLY);
     unsigned long clr = writable ? MOUNT_ATTR_RDONLY : 0;
@@ -181,15 +198,12 @@ static int attach(int fd, int at, const char *path, int writable, struct isolate
             iso_err_hint(e, "it lies on a file system the host mounted read-only");
         return -1;
     }
-    if (move_to(fd, at, path) < 0) {
-        iso_err(e, errno, "cannot mount %s", path);
-        return -1;
-    }
-    return 0;
+    return place(fd, at, path, pin, e);
 }
 
-/* A directory of the shared tmpfs, bound at path with extra attributes. */
+/* A directory of the shared tmpfs, bound at path (or at) with extra attributes. */
 static int private_dir(int tmpfs, const char *name, unsigned mode, int at, const char *path,
+                       int pin,
                        unsigned long attrs, struct isolate_error *e)
 {
     int fd;
@@ -199,10 +213,13 @@ static int private_dir(int tmpfs, const char *name, unsigned mode, int at, const
         return -1;
     }
     fd = sys_open_tree(tmpfs, name, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
-    if (fd < 0 || (attrs && sys_mount_setattr(fd, "", AT_EMPTY_PATH, attrs, 0) < 0) ||
-        move_to(fd, at, path) < 0) {
+    if (fd < 0 || (attrs && sys_mount_setattr(fd, "", AT_EMPTY_PATH, attrs, 0) < 0)) {
         iso_err(e, errno, "cannot mount a private directory on %s", path);
         if (fd >= 0) close(fd);
+        return -1;
+    }
+    if (place(fd, at, path, pin, e) < 0) {
+        close(fd);
         return -1;
     }
     close(fd);
@@ -263,7 +280,7 @@ static int setup_dev(const struct iso_plan *plan, int tmpfs, const int *dev,
 {
     char path[64];
 
-    if (private_dir(tmpfs, "dev", 0755, -1, "/dev", MOUNT_ATTR_NOEXEC, e) < 0) return -1;
+    if (private_dir(tmpfs, "dev", 0755, -1, "/dev", -1, MOUNT_ATTR_NOEXEC, e) < 0) return -1;
     for (int i = 0; i < NDEV; i++) {
         snprintf(path, sizeof path, "/dev/%s", iso_dev_nodes[i]);
         if (make_mountpoint(path, 0, e) < 0) return -1;
@@ -297,8 +314,6 @@ static int setup_dev(const struct iso_plan *plan, int tmpfs, const int *dev,
 static int apply_step(struct iso_mount *m, size_t index, int tmpfs, int verbose,
                       const struct iso_mount *box, struct isolate_error *e)
 {
-    char where[32];
-
     if (m->kind == ISO_M_LINK) {
         char parent[PATH_MAX];
         const char *slash = strrchr(m->path, '/');
@@ -317,6 +332,8 @@ static int apply_step(struct iso_mount *m, size_t index, int tmpfs, int verbose,
         iso_log(verbose, "symlink: %s -> %s", m->path, m->link_to);
         return 0;
     }
+    int pin = m->under_private ? -1 : m->pin; /* on the host tree: still what was resolved */
+
     if (m->in_box) {
         /* In a box's home, which earlier sandboxes wrote: the mount point is
          * made and reached without following any link there, and mounted on
@@ -332,31 +349,30 @@ static int apply_step(struct iso_mount *m, size_t index, int tmpfs, int verbose,
     case ISO_M_TMPFS: {
         char name[32];
         snprintf(name, sizeof name, "d%zu", index);
-        if (private_dir(tmpfs, name, m->mode, m->at_fd, m->path, 0, e) < 0) return -1;
+        if (private_dir(tmpfs, name, m->mode, m->at_fd, m->path, pin, 0, e) < 0) return -1;
         iso_log(verbose, "mount: %s on %s (empty, writable, gone at exit)", m->label, m->path);
         return 0;
     }
     case ISO_M_BIND:
-        if (attach(m->clone_fd, m->at_fd, m->path, m->writable, e) < 0) return -1;
+        if (attach(m->clone_fd, m->at_fd, m->path, pin, m->writable, e) < 0) return -1;
         iso_log(verbose, "mount: %s %s (%s)", m->path, m->writable ? "writable" : "read-only",
                 m->label);
         return 0;
     case ISO_M_HIDE:
-        /* mount(2) takes a path: a mount point's descriptor, as a path. */
-        snprintf(where, sizeof where, "/proc/self/fd/%d", m->at_fd);
         if (m->is_dir) {
-            if (mount("tmpfs", m->at_fd >= 0 ? where : m->path, "tmpfs",
-                      MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=0555") < 0) {
-                iso_err(e, errno, "cannot hide %s", m->path);
+            /* An empty, read-only directory of the shared tmpfs. */
+            char name[32];
+            snprintf(name, sizeof name, "h%zu", index);
+            if (private_dir(tmpfs, name, 0555, m->at_fd, m->path, pin,
+                            MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOEXEC, e) < 0)
                 return -1;
-            }
-        } else if (attach(m->clone_fd, m->at_fd, m->path, 0, e) < 0) {
+        } else if (attach(m->clone_fd, m->at_fd, m->path, pin, 0, e) < 0) {
             return -1;
         }
         iso_log(verbose, "mount: %s hidden (empty)", m->path);
         return 0;
     case ISO_M_OVERLAY:
-        if (attach(m->clone_fd, m->at_fd, m->path, 1, e) < 0) return -1;
+        if (attach(m->clone_fd, m->at_fd, m->path, pin, 1, e) < 0) return -1;
         iso_log(verbose, "mount: %s through an overlay, writes kept aside (%s)", m->path,
                 m->label);
         return 0;
@@ -373,6 +389,9 @@ int iso_mounts_setup(struct iso_plan *plan, struct isolate_error *e)
     for (int i = 0; i < NDEV; i++) dev[i] = -1;
     if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0) {
         iso_err(e, errno, "cannot make the mount namespace private");
+        /* The first use of the namespace's capabilities: AppArmor's
+         * restriction lets the namespace be made but denies them. */
+        if ((plan->userns_refused = iso_userns_refused(e->errnum))) iso_userns_hint(e, e->errnum);
         goto out;
     }
     if (clone_sources(plan, dev, e) < 0) goto out;

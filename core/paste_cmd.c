@@ -426,7 +426,8 @@ static int command_word(struct iso_pz_rc *r)
         else if (w->raw[i] == '\\' && !memchr(w->v, '.', w->n))
             q++;
     if (q >= 2 && w->n > 1 &&
-        strspn(w->v, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-") == w->n)
+        iso_pz_span(w->v, w->n,
+                    "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-") == w->n)
         iso_pz_hit(r, R_OBF, "breaks up the command name with quotes or backslashes");
     if (iso_pz_temp_dir(w->v, w->n))
         iso_pz_hit(r, "temp-exec",
@@ -734,9 +735,9 @@ struct iso_pz_flow iso_pz_command(struct iso_pz_ctx *c, const struct iso_pz_text
     for (unsigned i = 0; i < cmd->nr; i++) {
         const struct iso_pz_redir *rd = &cmd->r[i];
         const struct iso_pz_word *w = &rd->w;
-        int to_file =
-            rd->op == PR_OUT || rd->op == PR_APPEND || rd->op == PR_INOUT ||
-            (rd->op == PR_DUP && rd->fd != 0 && w->n && strspn(w->v, "0123456789-") != w->n);
+        int to_file = rd->op == PR_OUT || rd->op == PR_APPEND || rd->op == PR_INOUT ||
+                      (rd->op == PR_DUP && rd->fd != 0 && w->n &&
+                       iso_pz_span(w->v, w->n, "0123456789-") != w->n);
         if (!to_file) continue;
         iso_pz_write_target(r, w, rd->op == PR_APPEND);
         if (rd->fd == 1 || rd->fd == -1 || rd->op == PR_DUP) {

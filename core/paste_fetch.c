@@ -326,7 +326,7 @@ int iso_pz_next_opt(struct iso_pz_rc *r, unsigned *pos, const char *sval, const 
     }
     /* a bundle of short options: only the last may take a value */
     for (size_t j = 1; j < w->n; j++) {
-        if (sval && strchr(sval, w->v[j])) {
+        if (sval && w->v[j] && strchr(sval, w->v[j])) {
             o->s = w->v[j];
             if (j + 1 < w->n) {
                 o->inl = *w;
@@ -340,7 +340,9 @@ int iso_pz_next_opt(struct iso_pz_rc *r, unsigned *pos, const char *sval, const 
             return 1;
         }
     }
-    o->s = w->v[w->n - 1]; /* flags only: the last one stands for them */
+    /* flags only: the last one stands for them; a NUL byte pasted there must
+     * not make the option look like an operand (s == 0), which has a value */
+    o->s = w->v[w->n - 1] ? w->v[w->n - 1] : '\x7f';
     o->inl = *w;
     o->val = NULL;
     return 1;

@@ -215,6 +215,14 @@ static inline int iso_pz_eq(const char *s, size_t n, const char *lit)
     return strlen(lit) == n && !memcmp(s, lit, n);
 }
 int iso_pz_caseeq(const char *s, size_t n, const char *lit);
+/* strspn bounded by n: a word's value may lie in the text, unterminated, and
+ * may hold NUL bytes of its own. */
+static inline size_t iso_pz_span(const char *s, size_t n, const char *set)
+{
+    size_t i = 0;
+    while (i < n && s[i] && strchr(set, s[i])) i++;
+    return i;
+}
 static inline int iso_pz_prefix(const char *s, size_t n, const char *lit)
 {
     size_t k = strlen(lit);

@@ -346,7 +346,7 @@ static void lex_word(struct lexer *lx)
                 continue;
             }
             if (i + 1 < n) put(lx, s + i + 1, 1);
-            i += 2;
+            i = i + 1 < n ? i + 2 : n; /* a backslash ending the text escapes nothing */
             w->f |= PW_QUOTED;
             plain++;
             break;
@@ -859,8 +859,10 @@ struct iso_pz_flow iso_pz_run_shell(struct iso_pz_ctx *c, const struct iso_pz_te
 
     if (n == 0) return (struct iso_pz_flow){0};
     if (tx->depth + 1 > ISO_PZ_MAX_DEPTH) {
-        iso_pz_report(c, tx, "incomplete", "code inside code nested too deeply to be checked", at,
-                      n < 80 ? n : 80, NULL, 0);
+        /* The code itself is shown: n is its length, not that of the text
+         * at `at` (a word whose known output is longer than the word). */
+        iso_pz_report(c, tx, "incomplete", "code inside code nested too deeply to be checked",
+                      code, n < 80 ? n : 80, NULL, 0);
         return in;
     }
     t.s = code;

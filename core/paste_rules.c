@@ -420,13 +420,14 @@ void iso_pz_perms(struct iso_pz_rc *r)
 
     for (unsigned i = r->k + 1; i < NW; i++) {
         const struct iso_pz_word *w = W(i);
-        if (is_opt(w) && !(chmod && !mode && strchr("rwxXst", w->v[1]) && w->n <= 5)) {
+        if (is_opt(w) && !(chmod && !mode && memchr("rwxXst", w->v[1], 6) && w->n <= 5)) {
             if (wis(w, "--recursive") || (w->v[1] != '-' && memchr(w->v, 'R', w->n))) rec = 1;
             continue;
         }
         if (chmod && !mode) {
             mode = w;
-            if ((w->n == 4 && strchr("246", w->v[0]) && strspn(w->v, "01234567") == 4) ||
+            if ((w->n == 4 && iso_pz_span(w->v, 1, "246") &&
+                 iso_pz_span(w->v, 4, "01234567") == 4) ||
                 iso_pz_memmem(w->v, w->n, "+s") || iso_pz_memmem(w->v, w->n, "u+s") ||
                 iso_pz_memmem(w->v, w->n, "g+s"))
                 iso_pz_hit(r, R_PRIV,
@@ -532,7 +533,7 @@ struct iso_pz_flow iso_pz_network(struct iso_pz_rc *r)
                 net = 1;
         } else if (strcmp(nm, "telnet") && strcmp(nm, "openssl") &&
                    (wpre(w, "--exec") || wpre(w, "--sh-exec") || wpre(w, "--lua-exec") ||
-                    (is_opt(w) && w->v[1] != '-' && strchr("ec", w->v[w->n - 1])))) {
+                    (is_opt(w) && w->v[1] != '-' && memchr("ec", w->v[w->n - 1], 2)))) {
             execs = net = 1; /* nc -e PROGRAM, nc -c COMMAND, ncat --sh-exec */
         }
     }

@@ -564,8 +564,9 @@ void iso_pz_scan_hidden(struct iso_pz_ctx *c)
             /* the common case: a run of printable ASCII */
             do {
                 if ((ch | 32) >= 'a' && (ch | 32) <= 'z') word_latin = 1;
-                ch = (unsigned char)*++p;
-            } while (p < end && ch > 0x20 && ch < 0x7f && ch != ':' && (ch | 32) != 'x');
+                if (++p == end) break; /* the text need not be NUL-terminated */
+                ch = (unsigned char)*p;
+            } while (ch > 0x20 && ch < 0x7f && ch != ':' && (ch | 32) != 'x');
             continue;
         }
         if (ch == 27) {

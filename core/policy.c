@@ -74,6 +74,7 @@ static int add_mount(struct iso_plan *plan, enum iso_mount_kind kind, const char
     m->is_dir = is_dir;
     m->mode = mode;
     m->clone_fd = m->at_fd = -1;
+    m->pin = -1;
     m->order = plan->nmounts;
     plan->nmounts++;
     return 0;
@@ -125,26 +126,53 @@ static int cmp_depth(const void *a, const void *b)
 /* The home is $HOME, or the passwd entry's when $HOME is unset. The passwd
  * home is where ~/.ssh and the rest live whatever $HOME says, so when $HOME
  * points elsewhere it is made private as well (*login_home). */
+/* A home that does not exist is not made private (there is nothing to hide);
+ * one that cannot be resolved safely stops the run: it would stay visible. */
+static int resolve_dir(const char *path, const char *what, struct iso_resolved *r,
+                       struct isolate_error *err)
+{
+    if (iso_resolve(NULL, path, ISO_RESOLVE_FOLLOW, r, what, err) == 0) {
+        if (strcmp(r->path, "/")) return 1;
+        close(r->fd); /* "/" cannot be covered: it holds everything */
+        r->fd = -1;
+        return 0;
+    }
+    return err->errnum == ENOENT || err->errnum == ENOTDIR || err->errnum == EACCES ? 0 : -1;
+}
+
 static int resolve_home(struct iso_plan *plan, const struct isolate_caller *c, const char **envhome,
-                        char **login_home)
+                        struct iso_resolved *home, struct iso_resolved *login,
+                        struct isolate_error *err)
 {
     const char *h = env_get(c->environ, "HOME");
     const char *pwdir = NULL;
     struct passwd pw, *res = NULL;
-    char pwbuf[4096], buf[PATH_MAX];
+    char pwbuf[4096];
+    int found;
 
-    *login_home = NULL;
+    home->fd = login->fd = -1;
     if (getpwuid_r(plan->uid, &pw, pwbuf, sizeof pwbuf, &res) == 0 && res) pwdir = res->pw_dir;
     if (!h || !*h) h = pwdir;
     *envhome = h;
-    if (h && realpath(h, buf) && strcmp(buf, "/")) {
-        if (!(plan->home = strdup(buf))) return -1;
+    if (h && (found = resolve_dir(h, "HOME", home, err)) != 0) {
+        if (found < 0) return -1;
+        if (!(plan->home = strdup(home->path))) return -1;
     }
-    if (pwdir && realpath(pwdir, buf) && strcmp(buf, "/") &&
-        !(plan->home && is_under(buf, plan->home))) {
-        if (!(*login_home = strdup(buf))) return -1;
+    if (pwdir && (found = resolve_dir(pwdir, "the login home", login, err)) != 0) {
+        if (found < 0) return -1;
+        if (plan->home && is_under(login->path, plan->home)) {
+            close(login->fd);
+            login->fd = -1;
+        }
     }
     return 0;
+}
+
+/* The mount just added stands for the object fd pins (resolve.c). */
+static void pin_last(struct iso_plan *plan, int *fd)
+{
+    plan->mounts[plan->nmounts - 1].pin = *fd;
+    *fd = -1;
 }
 
 /* The absolute path the user wrote, with ., .. and // resolved lexically
@@ -186,32 +214,38 @@ static int add_user_paths(struct iso_plan *plan, const struct isolate_policy *p,
     for (size_t i = 0; i < p->npaths; i++) {
         const struct isolate_path *up = &p->paths[i];
         const char *opt = kind_option(up->kind);
-        char buf[PATH_MAX], lex[PATH_MAX];
+        char lex[PATH_MAX];
+        struct iso_resolved r;
+        const char *buf = r.path;
         struct stat st;
 
         if (up->kind == ISOLATE_PATH_OVERLAY) continue; /* overlay.c */
-        if (!realpath(up->arg, buf) || stat(buf, &st) < 0) {
-            iso_err(err, errno, "%s %s", opt, up->arg);
-            return -1;
-        }
+        if (iso_resolve(plan->cwd_host, up->arg, ISO_RESOLVE_FOLLOW, &r, opt, err) < 0) return -1;
+        st = r.st;
         if (!strcmp(buf, "/")) {
             iso_err(err, 0,
                     "%s %s: the root directory cannot be shared this way; name the "
                     "directories the command needs",
                     opt, up->arg);
+            close(r.fd);
             return -1;
         }
         if (is_under(buf, "/proc")) {
             iso_err(err, 0, "%s %s: paths under /proc cannot be shared", opt, up->arg);
+            close(r.fd);
             return -1;
         }
         if (!S_ISDIR(st.st_mode) && !S_ISREG(st.st_mode) && up->kind == ISOLATE_PATH_HIDE) {
             iso_err(err, 0, "%s %s: only files and directories can be hidden", opt, up->arg);
+            close(r.fd);
             return -1;
         }
         if (add_mount(plan, up->kind == ISOLATE_PATH_HIDE ? ISO_M_HIDE : ISO_M_BIND, buf, opt,
-                      up->kind == ISOLATE_PATH_WRITE, S_ISDIR(st.st_mode), 0) < 0)
+                      up->kind == ISOLATE_PATH_WRITE, S_ISDIR(st.st_mode), 0) < 0) {
+            close(r.fd);
             goto oom;
+        }
+        pin_last(plan, &r.fd);
         /* Named through a symlink: keep that name working inside too. */
         if (up->kind != ISOLATE_PATH_HIDE &&
             lexical_path(plan->cwd_host, up->arg, lex, sizeof lex) == 0 && strcmp(lex, buf)) {
@@ -282,6 +316,8 @@ static int place_cwd(struct iso_plan *plan, struct isolate_error *err)
             iso_err(err, 0, "out of memory");
             return -1;
         }
+        /* The directory the caller is in, whatever its path says meanwhile. */
+        plan->mounts[plan->nmounts - 1].pin = open(".", O_PATH | O_DIRECTORY | O_CLOEXEC);
     }
 visible:
     plan->cwd_inside = strdup(cwd);
@@ -390,12 +426,8 @@ static int open_report(const char *path, const char *opt, int *fd, struct isolat
 {
     *fd = -1;
     if (!path) return 0;
-    *fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOCTTY, 0644);
-    if (*fd < 0) {
-        iso_err(err, errno, "%s %s", opt, path);
-        return -1;
-    }
-    return 0;
+    *fd = iso_open_output(path, opt, err);
+    return *fd < 0 ? -1 : 0;
 }
 
 /* isolate-init's private command lines: the supervisor's and PID 1's. */
@@ -467,7 +499,8 @@ int iso_plan_build(struct iso_plan *plan, const struct isolate_policy *p,
                    const struct isolate_caller *c, struct isolate_error *err)
 {
     const char *envhome = NULL;
-    char buf[PATH_MAX], *login_home = NULL;
+    char buf[PATH_MAX];
+    struct iso_resolved home = {.fd = -1}, login = {.fd = -1};
 
     memset(plan, 0, sizeof *plan);
     plan->helper_fd = -1;
@@ -486,25 +519,38 @@ int iso_plan_build(struct iso_plan *plan, const struct isolate_policy *p,
     snprintf(plan->gid_map, sizeof plan->gid_map, "%lu %lu 1\n", (unsigned long)plan->gid,
              (unsigned long)plan->gid);
 
-    if (resolve_home(plan, c, &envhome, &login_home) < 0) goto oom;
+    err->msg[0] = '\0';
+    if (resolve_home(plan, c, &envhome, &home, &login, err) < 0) {
+        if (!err->msg[0]) iso_err(err, 0, "out of memory");
+        goto fail;
+    }
     /* A directory removed under the shell has no path: start in the home. */
     if (!getcwd(buf, sizeof buf)) snprintf(buf, sizeof buf, "%s", "(deleted)");
     if (!(plan->cwd_host = strdup(buf))) goto oom;
 
-    if (plan->home && add_mount(plan, ISO_M_TMPFS, plan->home, "private home", 1, 1, 0700) < 0)
-        goto oom;
-    if (login_home && !private_dir(login_home) &&
-        add_mount(plan, ISO_M_TMPFS, login_home, "private login home", 1, 1, 0700) < 0)
-        goto oom;
-    free(login_home);
-    login_home = NULL;
-    for (const char *const *d = iso_private_dirs; *d; d++) {
-        struct stat st;
-        if (plan->home && !strcmp(plan->home, *d)) continue;
-        if (lstat(*d, &st) < 0 || !S_ISDIR(st.st_mode)) continue;
-        if (add_mount(plan, ISO_M_TMPFS, *d, "private", 1, 1, !strcmp(*d, "/run") ? 0755 : 01777) <
-            0)
+    if (home.fd >= 0) {
+        if (add_mount(plan, ISO_M_TMPFS, plan->home, "private home", 1, 1, 0700) < 0) goto oom;
+        pin_last(plan, &home.fd);
+    }
+    if (login.fd >= 0 && !private_dir(login.path)) {
+        if (add_mount(plan, ISO_M_TMPFS, login.path, "private login home", 1, 1, 0700) < 0)
             goto oom;
+        pin_last(plan, &login.fd);
+    }
+    for (const char *const *d = iso_private_dirs; *d; d++) {
+        struct iso_resolved r;
+        if (plan->home && !strcmp(plan->home, *d)) continue;
+        /* Only a real directory: a symlink there is not made private. */
+        if (iso_resolve(NULL, *d, 0, &r, "private", err) < 0 || !S_ISDIR(r.st.st_mode)) {
+            if (r.fd >= 0) close(r.fd);
+            continue;
+        }
+        if (add_mount(plan, ISO_M_TMPFS, *d, "private", 1, 1, !strcmp(*d, "/run") ? 0755 : 01777) <
+            0) {
+            close(r.fd);
+            goto oom;
+        }
+        pin_last(plan, &r.fd);
     }
     if (iso_box_plan(plan, p, c, err) < 0 || iso_share_plan(plan, p, c, err) < 0) goto fail;
     if (add_user_paths(plan, p, err) < 0) goto fail;
@@ -557,9 +603,10 @@ int iso_plan_build(struct iso_plan *plan, const struct isolate_policy *p,
     }
     return 0;
 oom:
-    free(login_home);
     iso_err(err, 0, "out of memory");
 fail:
+    if (home.fd >= 0) close(home.fd);
+    if (login.fd >= 0) close(login.fd);
     iso_plan_free(plan);
     return -1;
 }
@@ -592,6 +639,7 @@ void iso_plan_free(struct iso_plan *plan)
         free(plan->mounts[i].link_to);
         free(plan->mounts[i].src);
         free(plan->mounts[i].source);
+        if (plan->mounts[i].pin >= 0) close(plan->mounts[i].pin);
     }
     iso_box_free(plan);
     iso_share_free(plan);

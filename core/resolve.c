@@ -4,9 +4,9 @@
  * directory descriptor.
  *
  * Used in three processes. The caller's, to open a box's directory, its home
- * and its files (box.c). The sandbox-building child, to make the mount points
- * that lie inside a box's home and to look up again the host sockets and
- * devices it shares (desktop.c). And the supervisor, through tree.c.
+ * and its files (box.c), the runs of --overlay (state.c) and the sockets a
+ * sandbox shares (desktop.c). The sandbox-building child, to make the mount
+ * points that lie inside a box's home. And the supervisor, through tree.c.
  *
  * Why: a box's home is written by untrusted code, which may leave a symbolic
  * link where isolate later creates a mount point. Followed by the child, that
@@ -123,32 +123,4 @@ int iso_mountpoint_beneath(int root, const char *rel, const char *full, int is_d
 fail:
     close(cur);
     return -1;
-}
-
-/*
- * A detached copy (open_tree OPEN_TREE_CLONE, flags added) of the file at
- * path, looked up without following any link, provided it is still the file
- * (dev, ino) the caller's process checked. For the host sockets and devices a
- * sandbox shares: they lie outside any box, but between the caller's check and
- * this lookup another process could swap a component.
- */
-int iso_open_tree_same(const char *path, dev_t dev, ino_t ino, unsigned flags,
-                       struct isolate_error *e)
-{
-    struct stat st;
-    int fd = iso_openat2(AT_FDCWD, path, O_PATH, 0, ISO_RESOLVE_NOLINKS), tree;
-
-    if (fd < 0) {
-        iso_err(e, errno, "cannot share %s", path);
-        return -1;
-    }
-    if (fstat(fd, &st) < 0 || st.st_dev != dev || st.st_ino != ino) {
-        close(fd);
-        iso_err(e, 0, "cannot share %s: it was replaced while the sandbox was being built", path);
-        return -1;
-    }
-    tree = (int)syscall(SYS_open_tree, fd, "", flags | AT_EMPTY_PATH);
-    if (tree < 0) iso_err(e, errno, "cannot share %s", path);
-    close(fd);
-    return tree;
 }

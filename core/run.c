@@ -41,20 +41,29 @@ static void say_notes(const struct iso_plan *plan)
 {
     iso_share_warn(plan);
     iso_box_notes(plan);
-    if (plan->cwd_note && !plan->quiet)
+    iso_netmode_notes(plan);
+    if (plan->quiet) return;
+    if (plan->cwd_note)
         iso_say("note: the current directory %s %s; it is not exposed (starting in %s; "
                 "-w . or --ro . exposes it)",
                 plan->cwd_host, plan->cwd_note, plan->cwd_inside);
-    iso_netmode_notes(plan);
+    /* A path named through a symlink: say what is shared in fact, since a
+     * symlink left in a writable directory may point anywhere. */
+    for (size_t i = 0; i < plan->nmounts; i++)
+        for (size_t j = 0; plan->mounts[i].kind == ISO_M_LINK && j < plan->nmounts; j++)
+            if (plan->mounts[j].kind == ISO_M_BIND &&
+                !strcmp(plan->mounts[j].path, plan->mounts[i].link_to))
+                iso_say("note: %s %s is a symbolic link: %s is what the command can %s",
+                        plan->mounts[j].label, plan->mounts[i].path, plan->mounts[j].path,
+                        plan->mounts[j].writable ? "write" : "read");
 }
 
 /* A run that failed before its report files were open still reports. */
 static void report_early(const struct isolate_policy *p, const struct isolate_error *err)
 {
-    int json =
-        p->report_path ? open(p->report_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644) : -1;
-    int meta =
-        p->meta_path ? open(p->meta_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644) : -1;
+    struct isolate_error ignored;
+    int json = p->report_path ? iso_open_output(p->report_path, "--report", &ignored) : -1;
+    int meta = p->meta_path ? iso_open_output(p->meta_path, "--meta", &ignored) : -1;
     iso_report_failure(json, meta, &p->limits, err);
     if (json >= 0) close(json);
     if (meta >= 0) close(meta);
@@ -74,7 +83,7 @@ static int prepare(struct iso_plan *plan, const struct isolate_policy *p,
         report_early(p, err);
         return -1;
     }
-    say_notes(plan);
+    if (!c->notes_said) say_notes(plan);
     return 0;
 }
 
@@ -121,8 +130,18 @@ ISO_PUBLIC pid_t isolate_spawn(const struct isolate_policy *p, const struct isol
     } else if (pid < 0) {
         iso_err(err, saved, "cannot create the sandbox's namespaces");
         iso_userns_hint(err, saved);
+        plan.userns_refused = iso_userns_refused(saved);
     }
     sigprocmask(SIG_SETMASK, &old, NULL);
+    /* Refused a user namespace: the isolate program may be allowed one. */
+    if (pid < 0 && plan.userns_refused && !c->is_program && iso_fallback_worth(err->errnum)) {
+        struct isolate_error ferr;
+        iso_cgroup_discard(&plan);
+        iso_plan_free(&plan);
+        if ((pid = iso_fallback_spawn(p, c, err, &ferr)) > 0) return pid;
+        report_early(p, err);
+        return -1;
+    }
     if (pid < 0) {
         iso_report_failure(plan.report_fd, plan.meta_fd, &plan.limits.v, err);
         iso_cgroup_discard(&plan);

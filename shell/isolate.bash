@@ -580,7 +580,7 @@ __isolate_rewrite() {
             if [[ $__isolate_value_long == *" $opt "* ]]; then
                 val=1
             elif [[ $__isolate_flag_long != *" $opt "* ]]; then
-                return 1 # --explain, --check, --help: no command runs
+                return 1 # --explain, --check, --doctor, --help: no command runs
             fi
             ;;
         -?*)
@@ -1016,7 +1016,7 @@ _isolate() {
         --diff --commit --rollback --discard --runs --time --wall --mem --pids
         --fsize --nofile --tmp-size --no-limits --report --meta --box --setup --boxes --rm-box
         --x11 --wayland --audio --gpu --net --net= -v --verbose -q --quiet --explain --check
-        -h --help --version --" -- "$cur"))
+        --doctor -h --help --version --" -- "$cur"))
 }
 
 # The kept runs' numbers (isolate --runs lists them with what they changed).

@@ -159,6 +159,10 @@ static int bin_isolate(char *nam, char **args, UNUSED(Options ops), UNUSED(int f
         fill_caller(&c, shell, sizeof shell);
         status = isolate_review(&p, &c, stdout);
         break;
+    case ISOLATE_MODE_DOCTOR:
+        fill_caller(&c, shell, sizeof shell);
+        status = isolate_doctor(&c, stdout);
+        break;
     case ISOLATE_MODE_RUN:
         status = run(&p, argv, argc, nam);
         break;

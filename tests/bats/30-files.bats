@@ -160,3 +160,17 @@ teardown() {
     [ "$output" = "$HOME" ]
     [[ "$stderr" == *"no longer exists"* ]]
 }
+
+@test "--hide of a file and a directory in the current directory under the home" {
+    # The current directory is bound read-only on the private home: the
+    # hidden file is its own mountpoint, not one to create there.
+    mkdir -p "$SCRATCH/proj/sec"
+    echo secret >"$SCRATCH/proj/.env"
+    echo x >"$SCRATCH/proj/sec/f"
+    cd "$SCRATCH/proj"
+    run iso --hide "$SCRATCH/proj/.env" --hide "$SCRATCH/proj/sec" sh -c 'cat .env; ls -A sec | wc -l; cat f 2>/dev/null; echo done'
+    [ "$status" -eq 0 ]
+    [ "${lines[0]}" = 0 ]
+    [ "${lines[1]}" = done ]
+    [ "$(cat "$SCRATCH/proj/.env")" = secret ]
+}

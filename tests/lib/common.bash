@@ -8,17 +8,27 @@
 #                      in bash, through a function)
 #   probe              path of the static probe binary, run inside the sandbox
 
+#
+# ISOLATE_BIN names the directory holding cli/, builtin/ and zsh-module/ (by
+# default the tree itself; tests/run asan points it at the ASan build), and
+# ISOLATE_PRELOAD a library that the shells loading the builtin or the module
+# need preloaded (ASan's runtime); they do not pass it on to what they run.
+
 export ISOLATE_ROOT=${ISOLATE_ROOT:-$(cd "$BATS_TEST_DIRNAME/../.." && pwd)}
+export ISOLATE_BIN=${ISOLATE_BIN:-$ISOLATE_ROOT}
 : "${ISOLATE_FRONTEND:=cli}"
 PROBE=$ISOLATE_ROOT/tests/probe
 
 iso() {
     case $ISOLATE_FRONTEND in
-    cli) "$ISOLATE_ROOT/cli/isolate" "$@" ;;
-    bash) bash --norc --noprofile -c 'enable -f "$0" isolate || exit 99; isolate "$@"' \
-        "$ISOLATE_ROOT/builtin/isolate.so" "$@" ;;
-    zsh) zsh -f -c 'module_path=("$1" $module_path); shift; zmodload isolate || exit 99
-                    isolate "$@"' zsh "$ISOLATE_ROOT/zsh-module" "$@" ;;
+    cli) "$ISOLATE_BIN/cli/isolate" "$@" ;;
+    bash) ${ISOLATE_PRELOAD:+env LD_PRELOAD=$ISOLATE_PRELOAD} bash --norc --noprofile -c \
+        '[ -z "$ISOLATE_PRELOAD" ] || unset LD_PRELOAD; enable -f "$0" isolate || exit 99
+         isolate "$@"' "$ISOLATE_BIN/builtin/isolate.so" "$@" ;;
+    zsh) ${ISOLATE_PRELOAD:+env LD_PRELOAD=$ISOLATE_PRELOAD} zsh -f -c \
+        '[[ -z $ISOLATE_PRELOAD ]] || unset LD_PRELOAD
+         module_path=("$1" $module_path); shift; zmodload isolate || exit 99
+         isolate "$@"' zsh "$ISOLATE_BIN/zsh-module" "$@" ;;
     *) echo "unknown ISOLATE_FRONTEND=$ISOLATE_FRONTEND" >&2; return 99 ;;
     esac
 }
@@ -27,7 +37,7 @@ iso() {
 # timeout that take a program: $(iso_cmd) ARGS...
 iso_cmd() {
     case $ISOLATE_FRONTEND in
-    cli) echo "$ISOLATE_ROOT/cli/isolate" ;;
+    cli) echo "$ISOLATE_BIN/cli/isolate" ;;
     bash) echo "$ISOLATE_ROOT/tests/lib/with-builtin bash" ;;
     zsh) echo "$ISOLATE_ROOT/tests/lib/with-builtin zsh" ;;
     esac
@@ -40,11 +50,15 @@ shell_name() {
 
 in_shell() {
     case $ISOLATE_FRONTEND in
-    cli) bash --norc --noprofile -c 'isolate() { "$ISOLATE_ROOT/cli/isolate" "$@"; }
+    cli) bash --norc --noprofile -c 'isolate() { "$ISOLATE_BIN/cli/isolate" "$@"; }
         '"$1" ;;
-    bash) bash --norc --noprofile -c 'enable -f "$ISOLATE_ROOT/builtin/isolate.so" isolate || exit 99
+    bash) ${ISOLATE_PRELOAD:+env LD_PRELOAD=$ISOLATE_PRELOAD} bash --norc --noprofile -c \
+        '[ -z "$ISOLATE_PRELOAD" ] || unset LD_PRELOAD
+        enable -f "$ISOLATE_BIN/builtin/isolate.so" isolate || exit 99
         '"$1" ;;
-    zsh) zsh -f -c 'module_path=("$ISOLATE_ROOT/zsh-module" $module_path); zmodload isolate || exit 99
+    zsh) ${ISOLATE_PRELOAD:+env LD_PRELOAD=$ISOLATE_PRELOAD} zsh -f -c \
+        '[[ -z $ISOLATE_PRELOAD ]] || unset LD_PRELOAD
+        module_path=("$ISOLATE_BIN/zsh-module" $module_path); zmodload isolate || exit 99
         '"$1" ;;
     esac
 }

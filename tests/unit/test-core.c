@@ -1138,7 +1138,7 @@ static void test_plan(void)
         plan_for(&x, scratch, home, opts);
         ok(x.rc == -1 && contains(x.err.msg, "--write") && contains(x.err.msg, buf) &&
                x.err.errnum == ENOENT,
-           "a missing --write path: \"%s\"", x.err.msg);
+           "a missing --write path: \"%s\"", esc(x.err.msg));
         ok(x.plan.nmounts == 0 && !x.plan.mounts && !x.plan.home && !x.plan.envp &&
                x.plan.helper_fd == -1,
            "a failed plan is left empty");
@@ -1148,7 +1148,7 @@ static void test_plan(void)
         char *opts[] = {"--ro", sub(buf, scratch, "outside/missing/deeper"), NULL};
         plan_for(&x, scratch, home, opts);
         ok(x.rc == -1 && contains(x.err.msg, "--ro") && contains(x.err.msg, buf),
-           "a missing --ro path: \"%s\"", x.err.msg);
+           "a missing --ro path: \"%s\"", esc(x.err.msg));
         plan_done(&x);
     }
     {
