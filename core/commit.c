@@ -390,7 +390,8 @@ static int read_journal(int run_fd, const struct iso_run *r, struct iso_ops *ops
 {
     int fd = (int)iso_openat2(run_fd, "journal", O_RDONLY, 0, ISO_RESOLVE_SAFE), end = 0;
     FILE *f = fd >= 0 ? fdopen(fd, "r") : NULL;
-    char line[PATH_MAX * 3 + 64], esc[PATH_MAX * 3 + 8];
+    /* esc holds the %12300s field and its NUL: never less than the line. */
+    char line[PATH_MAX * 3 + 64], esc[sizeof line];
 
     memset(ops, 0, sizeof *ops);
     if (!f) {
