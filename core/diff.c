@@ -196,8 +196,9 @@ int iso_diff_text(const char *abuf, size_t alen, const char *bbuf, size_t blen, 
         suf++;
     if (!(ops = malloc(a.n + b.n + 1))) goto out;
     memset(ops, 'k', pre);
-    mid = myers(a.l + pre, (long)(a.n - pre - suf), b.l + pre, (long)(b.n - pre - suf),
-                ops + a.n + b.n);
+    /* An empty text has no lines at all (a.l NULL): no pointer arithmetic on it. */
+    mid = myers(a.l ? a.l + pre : NULL, (long)(a.n - pre - suf), b.l ? b.l + pre : NULL,
+                (long)(b.n - pre - suf), ops + a.n + b.n);
     if (mid >= 0) {
         memmove(ops + pre, ops + a.n + b.n - mid, (size_t)mid);
         nops = pre + (size_t)mid;
