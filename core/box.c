@@ -183,9 +183,11 @@ static int make_box(struct iso_box *b, int commit, struct isolate_error *e)
         if (iso_tree_remove(b->root_fd, b->stage, e) < 0) return -1;
     }
     if (mkdirat(b->root_fd, b->stage, 0700) < 0 ||
-        (b->dir_fd = iso_openat2(b->root_fd, b->stage, O_RDONLY | O_DIRECTORY, 0, ISO_RESOLVE_BENEATH)) < 0 ||
+        (b->dir_fd = iso_openat2(b->root_fd, b->stage, O_RDONLY | O_DIRECTORY, 0,
+                                 ISO_RESOLVE_BENEATH)) < 0 ||
         flock(b->dir_fd, LOCK_SH | LOCK_NB) < 0 || mkdirat(b->dir_fd, "home", 0700) < 0 ||
-        (fd = iso_openat2(b->dir_fd, "info", O_WRONLY | O_CREAT | O_EXCL, 0600, ISO_RESOLVE_BENEATH)) < 0)
+        (fd = iso_openat2(b->dir_fd, "info", O_WRONLY | O_CREAT | O_EXCL, 0600,
+                          ISO_RESOLVE_BENEATH)) < 0)
         goto fail;
     n = snprintf(line, sizeof line, "created=%lld\n", (long long)time(NULL));
     if (write(fd, line, (size_t)n) != n) {
@@ -193,7 +195,9 @@ static int make_box(struct iso_box *b, int commit, struct isolate_error *e)
         goto fail;
     }
     close(fd);
-    if ((b->home_fd = iso_openat2(b->dir_fd, "home", O_PATH | O_DIRECTORY, 0, ISO_RESOLVE_BENEATH)) < 0) goto fail;
+    if ((b->home_fd =
+             iso_openat2(b->dir_fd, "home", O_PATH | O_DIRECTORY, 0, ISO_RESOLVE_BENEATH)) < 0)
+        goto fail;
     if (!commit) {
         b->staged = 1;
         return 0;

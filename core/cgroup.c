@@ -236,7 +236,8 @@ fail:
 /* The caller could not start the sandbox: its cgroup goes. */
 void iso_cgroup_discard(struct iso_plan *plan)
 {
-    if (plan->cg_root >= 0 && plan->cg_name[0]) unlinkat(plan->cg_root, plan->cg_name, AT_REMOVEDIR);
+    if (plan->cg_root >= 0 && plan->cg_name[0])
+        unlinkat(plan->cg_root, plan->cg_name, AT_REMOVEDIR);
 }
 
 /* Supervisor side: the value of KEY in a "key value" file open at FD (read

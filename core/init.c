@@ -72,8 +72,8 @@ static int exec_command(char **argv)
     for (p = path ? path : "/usr/bin:/bin"; p; p = strchr(p, ':') ? strchr(p, ':') + 1 : NULL) {
         size_t dlen = strcspn(p, ":");
         struct stat st;
-        if ((size_t)snprintf(buf, sizeof buf, "%.*s%s%s", (int)dlen, p, dlen ? "/" : "",
-                             argv[0]) >= sizeof buf)
+        if ((size_t)snprintf(buf, sizeof buf, "%.*s%s%s", (int)dlen, p, dlen ? "/" : "", argv[0]) >=
+            sizeof buf)
             continue;
         exec_file(buf, argv);
         if (errno != ENOENT && errno != ENOTDIR && errno != EACCES) return errno;
@@ -182,7 +182,7 @@ static pid_t after_setup(const struct iso_init_opts *o, struct cmd *c, int evfd,
 struct init {
     const struct iso_init_opts *o;
     struct cmd *c;
-    int setup;       /* a box's --setup runs, not yet the command */
+    int setup; /* a box's --setup runs, not yet the command */
     int evfd;
     pid_t cmd;
     int proc;        /* the sandbox's /proc, when PID 1 watches the process limit */

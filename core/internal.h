@@ -21,11 +21,11 @@
 
 /* Kind of one file-system step of the plan. */
 enum iso_mount_kind {
-    ISO_M_TMPFS,     /* fresh private tmpfs (home, /tmp, /run ...) */
-    ISO_M_BIND,      /* host path bound at the same place */
-    ISO_M_HIDE,      /* empty read-only tmpfs over a directory, /dev/null over a file */
-    ISO_M_LINK,      /* a symlink the user named, recreated in a private area */
-    ISO_M_OVERLAY,   /* overlayfs over the host path; writes kept in a run (overlay.c) */
+    ISO_M_TMPFS,   /* fresh private tmpfs (home, /tmp, /run ...) */
+    ISO_M_BIND,    /* host path bound at the same place */
+    ISO_M_HIDE,    /* empty read-only tmpfs over a directory, /dev/null over a file */
+    ISO_M_LINK,    /* a symlink the user named, recreated in a private area */
+    ISO_M_OVERLAY, /* overlayfs over the host path; writes kept in a run (overlay.c) */
 };
 
 struct iso_mount {
@@ -41,10 +41,10 @@ struct iso_mount {
     int pin;           /* O_PATH descriptor of the host object at path, or -1 (hostpath.c) */
     size_t order;      /* position in the plan before sorting by depth */
     char *src;         /* binds: the host path when it is not path (shared sockets) */
-    int pinned;     /* a box's home: bound from the child's working directory (box.c) */
-    int persistent; /* written by earlier sandboxes: no link in it is ever followed */
-    int in_box;     /* its mountpoint lies in the persistent mount (plan->box_mount) */
-    int at_fd;      /* child side: that mountpoint (O_PATH), made without following links */
+    int pinned;        /* a box's home: bound from the child's working directory (box.c) */
+    int persistent;    /* written by earlier sandboxes: no link in it is ever followed */
+    int in_box;        /* its mountpoint lies in the persistent mount (plan->box_mount) */
+    int at_fd;         /* child side: that mountpoint (O_PATH), made without following links */
     int layer;         /* ISO_M_OVERLAY: index in plan->ov.l */
     char *source;      /* binds: host path bound at path, when not path itself (--home=PATH) */
 };
@@ -117,11 +117,11 @@ struct iso_plan {
     struct iso_limits_plan limits;
     int cg_dir, cg_root; /* the sandbox's cgroup, or -1 (cgroup.c) */
     char cg_name[64];
-    int report_fd;      /* --report, opened by the caller, or -1 */
-    int meta_fd;        /* --meta, likewise */
-    pid_t parent_pid;   /* the supervisor dies with this process */
-    struct iso_ov ov;   /* --overlay and --home (overlay.c) */
-    int userns_refused; /* set by the setup child: the kernel refused the namespace */
+    int report_fd;            /* --report, opened by the caller, or -1 */
+    int meta_fd;              /* --meta, likewise */
+    pid_t parent_pid;         /* the supervisor dies with this process */
+    struct iso_ov ov;         /* --overlay and --home (overlay.c) */
+    int userns_refused;       /* set by the setup child: the kernel refused the namespace */
     struct isolate_error err; /* filled by the setup child when setup fails */
     int pin_fd;               /* a box's home (O_PATH): the child's working directory when it
                                * creates its mount namespace (box.c), or -1 */
@@ -149,7 +149,7 @@ struct iso_plan {
 #define ISO_FD_NETLOG(plan) ((plan)->fd_base + 9)   /* NAT helper's messages, PID 1 */
 #define ISO_FD_NETPID(plan) ((plan)->fd_base + 10)  /* NAT helper's pidfd, supervisor */
 /* fd_base + 11: the run's directory, then the overlays' host directories (overlay.h) */
-#define ISO_FD_COUNT (12 + ISO_OV_MAX)              /* numbers reserved from fd_base */
+#define ISO_FD_COUNT (12 + ISO_OV_MAX) /* numbers reserved from fd_base */
 
 /* error.c */
 void iso_err(struct isolate_error *e, int errnum, const char *fmt, ...)
@@ -190,8 +190,7 @@ int iso_child_setup(struct iso_plan *plan);
 
 /* resolve.c: lookups that never follow a symbolic link. openat2(2) with the
  * RESOLVE_* flags given (O_CLOEXEC always); -1 and errno on failure. */
-int iso_openat2(int dirfd, const char *path, int flags, unsigned mode,
-                unsigned long long resolve);
+int iso_openat2(int dirfd, const char *path, int flags, unsigned mode, unsigned long long resolve);
 #define ISO_RESOLVE_NOLINKS (RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS)
 #define ISO_RESOLVE_BENEATH (ISO_RESOLVE_NOLINKS | RESOLVE_BENEATH)
 int iso_mountpoint_beneath(int root, const char *rel, const char *full, int is_dir,

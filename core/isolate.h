@@ -124,10 +124,10 @@ struct isolate_policy {
     const char *setup;    /* --setup SCRIPT: run once, inside, when the box is created */
     unsigned share;       /* ISOLATE_SHARE_*: --x11, --wayland, --audio, --gpu */
     enum isolate_net net; /* --net[=MODE] */
-    const char *home; /* --home: "empty", "overlay" or a directory; NULL: empty */
+    const char *home;     /* --home: "empty", "overlay" or a directory; NULL: empty */
     enum isolate_review review;
-    const char *run; /* the RUN of --diff, --commit ...; NULL: the latest */
-    int force;       /* --force: commit despite changes made on the host since */
+    const char *run;   /* the RUN of --diff, --commit ...; NULL: the latest */
+    int force;         /* --force: commit despite changes made on the host since */
     char *const *args; /* every word given to isolate_parse(), argv[0] included */
     int nargs;
 };
@@ -159,13 +159,13 @@ extern const char isolate_usage_text[];
 
 /* Facts about the caller that only the front end knows. */
 struct isolate_caller {
-    const char *shell;      /* shell that runs -c strings (the caller's own) */
-    char *const *environ;   /* the caller's exported environment */
-    int may_take_terminal;  /* not a background job and not one element of a pipeline */
-    int new_pgrp;           /* put the supervisor in a process group of its own (job control) */
-    sigset_t keep_ignored;  /* signals the command inherits as ignored; others are reset */
-    int notes_said;         /* the notes on stderr were given already (a shell's fallback) */
-    int is_program;         /* the caller is the isolate program: nothing to fall back to */
+    const char *shell;     /* shell that runs -c strings (the caller's own) */
+    char *const *environ;  /* the caller's exported environment */
+    int may_take_terminal; /* not a background job and not one element of a pipeline */
+    int new_pgrp;          /* put the supervisor in a process group of its own (job control) */
+    sigset_t keep_ignored; /* signals the command inherits as ignored; others are reset */
+    int notes_said;        /* the notes on stderr were given already (a shell's fallback) */
+    int is_program;        /* the caller is the isolate program: nothing to fall back to */
 };
 
 /* Resolves the policy against the machine (paths, home, current directory) and

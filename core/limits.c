@@ -35,13 +35,31 @@ ISO_PUBLIC int isolate_parse_size(const char *s, unsigned long long *out)
         v = v * 10 + (unsigned)(*p - '0');
     }
     switch (*p) {
-    case 'k': case 'K': mult = 1ULL << 10; p++; break;
-    case 'm': case 'M': mult = 1ULL << 20; p++; break;
-    case 'g': case 'G': mult = 1ULL << 30; p++; break;
-    case 't': case 'T': mult = 1ULL << 40; p++; break;
+    case 'k':
+    case 'K':
+        mult = 1ULL << 10;
+        p++;
+        break;
+    case 'm':
+    case 'M':
+        mult = 1ULL << 20;
+        p++;
+        break;
+    case 'g':
+    case 'G':
+        mult = 1ULL << 30;
+        p++;
+        break;
+    case 't':
+    case 'T':
+        mult = 1ULL << 40;
+        p++;
+        break;
     }
-    if (mult > 1 && (*p == 'i' || *p == 'I') && (p[1] == 'B' || p[1] == 'b')) p += 2;
-    else if (*p == 'B' || *p == 'b') p++;
+    if (mult > 1 && (*p == 'i' || *p == 'I') && (p[1] == 'B' || p[1] == 'b'))
+        p += 2;
+    else if (*p == 'B' || *p == 'b')
+        p++;
     /* Below 2^60, as documented: 1T times 2^20 is not a size. */
     if (*p || v == 0 || v > (MAX_SIZE - 1) / mult) return -1;
     *out = v * mult;
@@ -182,7 +200,8 @@ void iso_limits_describe(const struct iso_limits_plan *l, FILE *out)
         fprintf(out, "    memory         %s for the whole sandbox%s\n", a, DEFAULT(ISO_LIMIT_MEM));
     }
     if (v->pids)
-        fprintf(out, "    processes      %ld, threads included%s\n", v->pids, DEFAULT(ISO_LIMIT_PIDS));
+        fprintf(out, "    processes      %ld, threads included%s\n", v->pids,
+                DEFAULT(ISO_LIMIT_PIDS));
     if (v->fsize) {
         iso_format_size(a, sizeof a, v->fsize);
         fprintf(out, "    file size      %s\n", a);
@@ -190,8 +209,9 @@ void iso_limits_describe(const struct iso_limits_plan *l, FILE *out)
     if (v->nofile) fprintf(out, "    open files     %ld per process\n", v->nofile);
     if (v->tmp_size) {
         iso_format_size(a, sizeof a, v->tmp_size);
-        fprintf(out, "    private space  %s for home, /tmp, /var/tmp, /run and /dev/shm together%s\n",
-                a, DEFAULT(ISO_LIMIT_TMP));
+        fprintf(out,
+                "    private space  %s for home, /tmp, /var/tmp, /run and /dev/shm together%s\n", a,
+                DEFAULT(ISO_LIMIT_TMP));
     }
     if (l->deflt) fprintf(out, "    (--no-limits removes the protective defaults)\n");
 #undef DEFAULT

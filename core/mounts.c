@@ -148,8 +148,8 @@ static int clone_sources(struct iso_plan *plan, int *dev, struct isolate_error *
         if (m->kind == ISO_M_OVERLAY || (m->kind == ISO_M_BIND && m->source)) {
             /* overlay.c: made now, while the host is still writable, and
              * from the very directories that were planned. */
-            m->clone_fd = m->source ? iso_overlay_bind_source(plan, m, e)
-                                    : iso_overlay_create(plan, m, e);
+            m->clone_fd =
+                m->source ? iso_overlay_bind_source(plan, m, e) : iso_overlay_create(plan, m, e);
             if (m->clone_fd < 0) return -1;
             continue;
         }
@@ -186,8 +186,7 @@ static int place(int fd, int at, const char *path, int pin, struct isolate_error
     return 0;
 }
 
-static int attach(int fd, int at, const char *path, int pin, int writable,
-                  struct isolate_error *e)
+static int attach(int fd, int at, const char *path, int pin, int writable, struct isolate_error *e)
 {
     unsigned long set = MOUNT_ATTR_NOSUID | (writable ? 0 : MOUNT_ATTR_RDONLY);
     unsigned long clr = writable ? MOUNT_ATTR_RDONLY : 0;
@@ -203,8 +202,7 @@ static int attach(int fd, int at, const char *path, int pin, int writable,
 
 /* A directory of the shared tmpfs, bound at path (or at) with extra attributes. */
 static int private_dir(int tmpfs, const char *name, unsigned mode, int at, const char *path,
-                       int pin,
-                       unsigned long attrs, struct isolate_error *e)
+                       int pin, unsigned long attrs, struct isolate_error *e)
 {
     int fd;
 
@@ -373,8 +371,7 @@ static int apply_step(struct iso_mount *m, size_t index, int tmpfs, int verbose,
         return 0;
     case ISO_M_OVERLAY:
         if (attach(m->clone_fd, m->at_fd, m->path, pin, 1, e) < 0) return -1;
-        iso_log(verbose, "mount: %s through an overlay, writes kept aside (%s)", m->path,
-                m->label);
+        iso_log(verbose, "mount: %s through an overlay, writes kept aside (%s)", m->path, m->label);
         return 0;
     case ISO_M_LINK:
         return 0; /* handled above */

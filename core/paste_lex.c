@@ -861,8 +861,8 @@ struct iso_pz_flow iso_pz_run_shell(struct iso_pz_ctx *c, const struct iso_pz_te
     if (tx->depth + 1 > ISO_PZ_MAX_DEPTH) {
         /* The code itself is shown: n is its length, not that of the text
          * at `at` (a word whose known output is longer than the word). */
-        iso_pz_report(c, tx, "incomplete", "code inside code nested too deeply to be checked",
-                      code, n < 80 ? n : 80, NULL, 0);
+        iso_pz_report(c, tx, "incomplete", "code inside code nested too deeply to be checked", code,
+                      n < 80 ? n : 80, NULL, 0);
         return in;
     }
     t.s = code;

@@ -272,8 +272,7 @@ static int place_cwd(struct iso_plan *plan, struct isolate_error *err)
     }
     for (size_t i = 0; i < plan->nmounts; i++) {
         const struct iso_mount *m = &plan->mounts[i];
-        if (((m->kind == ISO_M_BIND && !m->persistent && !m->source) ||
-             m->kind == ISO_M_OVERLAY) &&
+        if (((m->kind == ISO_M_BIND && !m->persistent && !m->source) || m->kind == ISO_M_OVERLAY) &&
             is_under(cwd, m->path))
             goto visible;
     }

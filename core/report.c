@@ -18,8 +18,8 @@ static const struct {
     unsigned bit;
     const char *name;
 } limit_names[] = {
-    {ISO_LIMIT_TIME, "time"},   {ISO_LIMIT_WALL, "wall"},     {ISO_LIMIT_MEM, "mem"},
-    {ISO_LIMIT_PIDS, "pids"},   {ISO_LIMIT_FSIZE, "fsize"},   {ISO_LIMIT_NOFILE, "nofile"},
+    {ISO_LIMIT_TIME, "time"},    {ISO_LIMIT_WALL, "wall"},   {ISO_LIMIT_MEM, "mem"},
+    {ISO_LIMIT_PIDS, "pids"},    {ISO_LIMIT_FSIZE, "fsize"}, {ISO_LIMIT_NOFILE, "nofile"},
     {ISO_LIMIT_TMP, "tmp-size"},
 };
 
@@ -46,12 +46,17 @@ static const char *enforcer(unsigned bit, const struct iso_result *r)
 {
     if (r->by_cgroup & bit) return "cgroup";
     switch (bit) {
-    case ISO_LIMIT_TIME: return r->cgroup ? "cgroup/watchdog" : "rlimit/watchdog";
-    case ISO_LIMIT_WALL: return "watchdog";
+    case ISO_LIMIT_TIME:
+        return r->cgroup ? "cgroup/watchdog" : "rlimit/watchdog";
+    case ISO_LIMIT_WALL:
+        return "watchdog";
     case ISO_LIMIT_FSIZE:
-    case ISO_LIMIT_NOFILE: return "rlimit";
-    case ISO_LIMIT_TMP: return "tmpfs/watchdog";
-    default: return "rlimit/watchdog";
+    case ISO_LIMIT_NOFILE:
+        return "rlimit";
+    case ISO_LIMIT_TMP:
+        return "tmpfs/watchdog";
+    default:
+        return "rlimit/watchdog";
     }
 }
 

@@ -33,8 +33,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-int iso_openat2(int dirfd, const char *path, int flags, unsigned mode,
-                unsigned long long resolve)
+int iso_openat2(int dirfd, const char *path, int flags, unsigned mode, unsigned long long resolve)
 {
     struct open_how how;
     int fd = -1;
@@ -103,7 +102,8 @@ int iso_mountpoint_beneath(int root, const char *rel, const char *full, int is_d
              * component: a link planted meanwhile makes them fail (EEXIST). */
             if (dir && mkdirat(cur, name, 0755) < 0 && errno != EEXIST) goto refuse;
             if (!dir) {
-                fd = iso_openat2(cur, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, 0644, ISO_RESOLVE_BENEATH);
+                fd = iso_openat2(cur, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, 0644,
+                                 ISO_RESOLVE_BENEATH);
                 if (fd < 0 && errno != EEXIST) goto refuse;
                 if (fd >= 0) close(fd);
             }

@@ -88,4 +88,5 @@ const size_t iso_seccomp_nrules = sizeof iso_seccomp_rules / sizeof *iso_seccomp
 /* Not a rule of the table but the filter's architecture check: system calls of
  * any ABI other than the native one (i386 through int 0x80, x32) kill the
  * process, since their numbers differ and would slip past every rule above. */
-const char iso_seccomp_abi_note[] = "system calls of other ABIs (i386 int 0x80, x32) kill the process";
+const char iso_seccomp_abi_note[] =
+    "system calls of other ABIs (i386 int 0x80, x32) kill the process";

@@ -9,11 +9,11 @@
 
 struct iso_seccomp_rule {
     const char *syscall;
-    int errnum;          /* what the call fails with */
-    int arg;             /* -1: always; otherwise the argument tested */
-    unsigned long mask;  /* denied when (arg & mask) == value */
+    int errnum;         /* what the call fails with */
+    int arg;            /* -1: always; otherwise the argument tested */
+    unsigned long mask; /* denied when (arg & mask) == value */
     unsigned long value;
-    const char *threat;  /* in plain words, for --explain */
+    const char *threat; /* in plain words, for --explain */
 };
 
 extern const struct iso_seccomp_rule iso_seccomp_rules[];

@@ -237,4 +237,3 @@ int iso_run_is_id(const char *s)
     if (n == 0 || n > 9 || s[0] == '0') return 0;
     return strspn(s, "0123456789") == n;
 }
-

@@ -55,7 +55,8 @@ int iso_userns_map(struct iso_plan *plan, struct isolate_error *e)
         }
         return -1;
     }
-    iso_log(plan->verbose, "user namespace: uid %lu and gid %lu mapped to themselves, setgroups denied",
+    iso_log(plan->verbose,
+            "user namespace: uid %lu and gid %lu mapped to themselves, setgroups denied",
             (unsigned long)plan->uid, (unsigned long)plan->gid);
     return 0;
 }

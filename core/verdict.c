@@ -83,7 +83,8 @@ void iso_conclude(struct iso_result *r, const struct iso_init_opts *o, const int
         return verdict(r, "TO", ISO_LIMIT_TIME, "CPU time limit (%s) exceeded", v);
     }
     if (l->mem && failed &&
-        (max_mem >= l->mem / 10 * 9 || (unsigned long long)r->max_rss_kib * 1024 >= l->mem / 10 * 9)) {
+        (max_mem >= l->mem / 10 * 9 ||
+         (unsigned long long)r->max_rss_kib * 1024 >= l->mem / 10 * 9)) {
         iso_format_size(v, sizeof v, l->mem);
         return verdict(r, "ML", ISO_LIMIT_MEM, "memory limit (%s) exceeded", v);
     }

@@ -5,10 +5,10 @@
  * looking at the private tmpfs is cheap and done every few tens of
  * milliseconds; reading every process's figures is not (under a fork storm
  * each /proc read contends with the forks), so the supervisor spaces those
- * samples out in proportion to what the last one cost. The supervisor is outside the sandbox's PID namespace but inside its
- * mount namespace, where /proc is the sandbox's own: every entry there is a
- * process of the sandbox, and nothing else. The sums are over the tree, which
- * rlimits (per process) cannot see:
+ * samples out in proportion to what the last one cost. The supervisor is outside the sandbox's PID
+ * namespace but inside its mount namespace, where /proc is the sandbox's own: every entry there is
+ * a process of the sandbox, and nothing else. The sums are over the tree, which rlimits (per
+ * process) cannot see:
  *  - CPU: utime+stime of every live process plus cutime+cstime, which hold
  *    what each has reaped (PID 1's hold every orphan it reaped), so nothing is
  *    counted twice and nothing that ended is lost;
@@ -49,7 +49,8 @@ static void sample_process(int dir, struct iso_usage *u, long tick, long page)
     if (read_small(dir, "stat", buf, sizeof buf) <= 0 || !(p = strrchr(buf, ')'))) return;
     /* After "pid (comm)": state ppid pgrp session tty tpgid flags minflt
      * cminflt majflt cmajflt utime stime cutime cstime priority nice threads */
-    if (sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu %lld %lld %*d %*d %lld",
+    if (sscanf(p + 2,
+               "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu %lld %lld %*d %*d %lld",
                &utime, &stime, &cutime, &cstime, &threads) != 5)
         return;
     u->cpu_s += (double)(utime + stime + (unsigned long long)cutime + (unsigned long long)cstime) /

@@ -43,8 +43,9 @@ int main(void)
         if (r->arg < 0)
             rc = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(r->errnum), nr, 0);
         else
-            rc = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(r->errnum), nr, 1,
-                                  SCMP_CMP((unsigned)r->arg, SCMP_CMP_MASKED_EQ, r->mask, r->value));
+            rc =
+                seccomp_rule_add(ctx, SCMP_ACT_ERRNO(r->errnum), nr, 1,
+                                 SCMP_CMP((unsigned)r->arg, SCMP_CMP_MASKED_EQ, r->mask, r->value));
         if (rc < 0) die(r->syscall, rc);
     }
     if (pipe(fds) < 0) die("pipe", errno);
