@@ -42,12 +42,7 @@
 
 static int open_beneath(int dir, const char *name, unsigned flags, unsigned long long resolve)
 {
-    struct open_how how;
-
-    memset(&how, 0, sizeof how);
-    how.flags = flags | O_PATH | O_NOFOLLOW | O_CLOEXEC;
-    how.resolve = resolve;
-    return (int)syscall(SYS_openat2, dir, name, &how, sizeof how);
+    return iso_openat2(dir, name, (int)(flags | O_PATH | O_NOFOLLOW), 0, resolve);
 }
 
 /* Who may have chosen where a symlink points: its owner. */
