@@ -31,7 +31,7 @@ CORE_SRC := core/args.c core/error.c core/env.c core/policy.c core/explain.c cor
             core/netmode.c core/nethelper.c \
             core/overlay.c core/state.c core/runstore.c core/upper.c core/diff.c core/commit.c \
             core/journal.c core/runs.c
-CORE_SRC += core/hostpath.c core/fallback.c core/doctor.c
+CORE_SRC += core/hostpath.c core/fallback.c core/doctor.c core/nsahead.c
 CORE_OBJ := $(CORE_SRC:%.c=$(BUILD)/pic/%.o)
 
 # The helper: static, small, no libseccomp (its filter is generated here).
@@ -45,7 +45,7 @@ HELPER_SRC := helper/isolate-init.c core/supervise.c core/pid1.c core/init.c cor
               core/args.c core/env.c core/limits.c core/report.c core/watchdog.c core/verdict.c \
               core/cgroup.c core/seccomp_rules.c core/netmode.c core/netready.c \
               core/boxname.c core/boxsetup.c core/tree.c core/resolve.c core/taskcount.c \
-              core/state.c core/runstore.c core/upper.c core/summary.c
+              core/state.c core/runstore.c core/upper.c core/summary.c core/nsahead.c
 HELPER_OBJ := $(HELPER_SRC:%.c=$(BUILD)/static/%.o)
 
 BASH_INC := -I/usr/include/bash -I/usr/include/bash/include -I/usr/include/bash/builtins \

@@ -40,7 +40,8 @@ int main(int argc, char **argv)
     /* One element of a pipeline shares the terminal with the others. */
     c.may_take_terminal = !is_pipe(0) && !is_pipe(1);
     c.new_pgrp = 0;
-    c.notes_said = getenv("ISOLATE_FALLBACK") != NULL; /* the shell said them */
+    /* A shell's fallback (fallback.c): 1 when the shell said them already. */
+    c.notes_said = getenv("ISOLATE_FALLBACK") && strcmp(getenv("ISOLATE_FALLBACK"), "0");
     c.is_program = 1;
     sigemptyset(&c.keep_ignored);
     for (int sig = 1; sig < NSIG; sig++) {

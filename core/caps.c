@@ -26,24 +26,30 @@ static int capset_none(void)
     return (int)syscall(SYS_capset, &h, d);
 }
 
+/* The bounding set first (PID 1 does it before it waits for anything):
+ * emptying it needs CAP_SETPCAP, dropped last. */
+int iso_caps_drop_bounding(struct isolate_error *e)
+{
+    for (int cap = 0;; cap++)
+        if (prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) < 0) {
+            if (errno == EINVAL) return 0; /* past the kernel's last capability */
+            iso_err(e, errno, "cannot drop capabilities");
+            return -1;
+        }
+}
+
 int iso_caps_drop_all(struct isolate_error *e)
 {
     if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) {
         iso_err(e, errno, "cannot set no_new_privs");
         return -1;
     }
-    /* The bounding set first: emptying it needs CAP_SETPCAP, dropped last. */
-    for (int cap = 0;; cap++)
-        if (prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) < 0) {
-            if (errno == EINVAL) break; /* past the kernel's last capability */
-            goto fail;
-        }
-    if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0) goto fail;
-    if (capset_none() < 0) goto fail;
+    if (iso_caps_drop_bounding(e) < 0) return -1;
+    if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0 || capset_none() < 0) {
+        iso_err(e, errno, "cannot drop capabilities");
+        return -1;
+    }
     return 0;
-fail:
-    iso_err(e, errno, "cannot drop capabilities");
-    return -1;
 }
 
 /* The supervisor's: it never execs, so the sets it holds are all there is. */

@@ -1,11 +1,12 @@
 /*
  * child.c - the setup sequence of the sandbox-building child.
  *
- * The child is cloned by isolate_spawn() with CLONE_VM into new user and mount
- * namespaces (or is the CLI process itself, after unshare()). It maps the
- * ids, builds the file system, arranges the descriptors and execs isolate-init
- * as the supervisor, which creates PID 1 and the remaining namespaces
- * (pid1.c). The caller waits until the exec; no address space is copied.
+ * The child is cloned by isolate_spawn() with CLONE_VM (or is the CLI process
+ * itself). It joins the sandbox's user namespace, which the namespace helper
+ * created (nsahead.c), maps the ids, creates the mount namespace, builds the
+ * file system, arranges the descriptors and execs isolate-init as the
+ * supervisor, which creates PID 1 with the PID and UTS namespaces (pid1.c).
+ * The caller waits until the exec; no address space is copied.
  *
  * A non-root uid loses its capabilities at exec, so the three the supervisor
  * needs to create PID 1 and its namespaces (CAP_SYS_ADMIN, CAP_NET_ADMIN for
@@ -61,6 +62,12 @@ int iso_child_setup(struct iso_plan *plan)
     struct isolate_error *e = &plan->err;
     int helper;
 
+    /* The sandbox's user namespace, made by the namespace helper (nsahead.c):
+     * joining it gives every capability inside it, as creating it would. */
+    if (setns(plan->ns_pidfd, CLONE_NEWUSER) < 0) {
+        iso_err(e, errno, "cannot enter the sandbox's user namespace");
+        return -1;
+    }
     /* With job control the supervisor leads the job's process group. */
     if (plan->new_pgrp && setpgid(0, 0) < 0) {
         iso_err(e, errno, "cannot create a process group");

@@ -90,9 +90,10 @@ static int child(void *arg)
 }
 
 /* The caller's environment, and for the program: the shell that runs -c
- * strings (it would take $SHELL), and that the notes were said already. The
- * sandbox's allowlist drops both. */
-static char **program_env(const struct isolate_caller *c)
+ * strings (it would take $SHELL), and whether the notes were said already
+ * (ISOLATE_FALLBACK=1; 0 when the refusal came before the plan was made).
+ * The sandbox's allowlist drops both. */
+static char **program_env(const struct isolate_caller *c, int said)
 {
     size_t n = 0, k = 0;
     char **env, *shell;
@@ -102,7 +103,7 @@ static char **program_env(const struct isolate_caller *c)
     for (char *const *e = c->environ; e && *e; e++)
         if (strncmp(*e, "ISOLATE_SHELL=", 14) && strncmp(*e, "ISOLATE_FALLBACK=", 17))
             env[k++] = *e;
-    env[k++] = "ISOLATE_FALLBACK=1";
+    env[k++] = said ? "ISOLATE_FALLBACK=1" : "ISOLATE_FALLBACK=0";
     if (c->shell && (shell = malloc(strlen(c->shell) + 15))) {
         strcpy(shell, "ISOLATE_SHELL=");
         strcat(shell, c->shell);
@@ -122,7 +123,7 @@ int iso_fallback_worth(int errnum)
     return f.unpriv_clone != 0 && f.max_userns != 0;
 }
 
-pid_t iso_fallback_spawn(const struct isolate_policy *p, const struct isolate_caller *c,
+pid_t iso_fallback_spawn(const struct isolate_policy *p, const struct isolate_caller *c, int said,
                          const struct isolate_error *why, struct isolate_error *err)
 {
     char stack[STACK_SIZE] __attribute__((aligned(64))), path[PATH_MAX];
@@ -136,7 +137,7 @@ pid_t iso_fallback_spawn(const struct isolate_policy *p, const struct isolate_ca
     if (!(s.argv = calloc((size_t)p->nargs + 1, sizeof *s.argv))) return -1;
     s.argv[n++] = path;
     for (int i = 1; i < p->nargs; i++) s.argv[n++] = p->args[i];
-    if (!(s.envp = program_env(c))) {
+    if (!(s.envp = program_env(c, said))) {
         free(s.argv);
         return -1;
     }

@@ -48,6 +48,9 @@ int iso_fds_prepare(const struct iso_plan *plan, struct isolate_error *e)
     src[ISO_FD_NETREADY(plan) - plan->fd_base] = plan->net.ready_fd;
     src[ISO_FD_NETLOG(plan) - plan->fd_base] = plan->net.log_fd;
     src[ISO_FD_NETPID(plan) - plan->fd_base] = plan->net.pid_fd;
+    /* The namespace helper's reports and pidfd (nsahead.c), for PID 1. */
+    src[ISO_FD_NS(plan) - plan->fd_base] = plan->ns_sock;
+    src[ISO_FD_NSPID(plan) - plan->fd_base] = plan->ns_pidfd;
     /* --overlay (overlay.c): the run's directory and the layers' host directories. */
     iso_overlay_fd_sources(plan, src + (ISO_FD_RUN(plan) - plan->fd_base));
 

@@ -134,6 +134,10 @@ struct iso_plan {
     char **more_env;         /* NAME=VALUE for the command, set by box.c and desktop.c */
     size_t nmore_env;
     struct iso_netplan net; /* --net (netmode.c, nethelper.c) */
+    int ns_pidfd;           /* the namespace helper (nsahead.c), holding the sandbox's
+                             * user, IPC and network namespaces */
+    int ns_sock;            /* its reports, for PID 1 */
+    pid_t ns_pid;           /* the namespace helper, when the supervisor will be its parent */
 };
 
 /* Descriptor numbers after exec: above every --keep-fd. */
@@ -148,8 +152,10 @@ struct iso_plan {
 #define ISO_FD_NETREADY(plan) ((plan)->fd_base + 8) /* NAT helper's readiness, PID 1 */
 #define ISO_FD_NETLOG(plan) ((plan)->fd_base + 9)   /* NAT helper's messages, PID 1 */
 #define ISO_FD_NETPID(plan) ((plan)->fd_base + 10)  /* NAT helper's pidfd, supervisor */
-/* fd_base + 11: the run's directory, then the overlays' host directories (overlay.h) */
-#define ISO_FD_COUNT (12 + ISO_OV_MAX) /* numbers reserved from fd_base */
+#define ISO_FD_NS(plan) ((plan)->fd_base + 11)      /* the namespace helper's reports, PID 1 */
+#define ISO_FD_NSPID(plan) ((plan)->fd_base + 12)   /* the namespace helper's pidfd, PID 1 */
+/* fd_base + 13: the run's directory, then the overlays' host directories (overlay.h) */
+#define ISO_FD_COUNT (14 + ISO_OV_MAX) /* numbers reserved from fd_base */
 
 /* error.c */
 void iso_err(struct isolate_error *e, int errnum, const char *fmt, ...)
@@ -327,7 +333,7 @@ int iso_open_output(const char *path, const char *what, struct isolate_error *e)
 
 /* fallback.c: the isolate program, when the shell is refused a user namespace */
 int iso_fallback_worth(int errnum);
-pid_t iso_fallback_spawn(const struct isolate_policy *p, const struct isolate_caller *c,
+pid_t iso_fallback_spawn(const struct isolate_policy *p, const struct isolate_caller *c, int said,
                          const struct isolate_error *why, struct isolate_error *err);
 
 /* mounts.c */
@@ -392,10 +398,26 @@ int iso_cgroup_watch(int dir, const char *file);
 long long iso_cgroup_value(int fd, const char *key);
 void iso_cgroup_remove(int root, const char *name);
 
+/* nsahead.c: the user, IPC and network namespaces, made by a helper while
+ * the caller plans and the setup child builds the file system */
+struct iso_nsahead {
+    pid_t pid; /* the helper, the caller's child */
+    int sock;  /* the caller's end of its socket: its reports, for PID 1 */
+    int pidfd; /* the helper: its user namespace for the setup child, the rest for PID 1 */
+};
+int iso_nsahead_start(struct iso_nsahead *ns, int net, int unshare_user, struct isolate_error *e);
+int iso_nsahead_user(int sock, struct isolate_error *e); /* caller: the user namespace is made */
+void iso_nsahead_released(void);                /* caller: waits until the helper is gone */
+void iso_nsahead_close(struct iso_nsahead *ns); /* caller: after a failure */
+int iso_nsahead_join(int sock, int pidfd, int net, struct isolate_error *e); /* PID 1 */
+int iso_nsahead_loopback(int sock, struct isolate_error *e); /* PID 1, before the command */
+int iso_find_helper(struct isolate_error *err);              /* policy.c: isolate-init, O_PATH */
+
 /* fds.c */
 int iso_fds_prepare(const struct iso_plan *plan, struct isolate_error *e);
 
 /* caps.c */
+int iso_caps_drop_bounding(struct isolate_error *e);
 int iso_caps_drop_all(struct isolate_error *e);
 int iso_caps_drop_held(struct isolate_error *e);
 
@@ -439,6 +461,8 @@ struct iso_init_opts {
     int net;               /* enum isolate_net: NONE, HOST, PASTA or SLIRP4NETNS */
     int run_fd;            /* supervisor: the --overlay run's directory, or -1 */
     const char *run_id;
+    pid_t ns_pid; /* supervisor: the namespace helper, its child (the isolate
+                   * program's run), or 0 */
 };
 int iso_supervise(const struct iso_init_opts *o) __attribute__((noreturn));
 /* boxsetup.c (supervisor): the end of a new box's --setup */

@@ -29,12 +29,13 @@
 
 /* --- PID 1 -------------------------------------------------------------------- */
 
-/* Loopback, in the sandbox's own namespace (not in the host's). */
+/* Loopback, in the NAT helper's namespace (not in the host's); the default
+ * network namespace comes with it up (nsahead.c). */
 int iso_net_pid1(const struct iso_init_opts *o, struct isolate_error *e)
 {
     const char *host = o->hostname ? o->hostname : ISO_HOSTNAME;
 
-    if (o->net != ISOLATE_NET_HOST && iso_net_loopback_up() < 0) {
+    if (iso_net_is_nat(o->net) && iso_net_loopback_up() < 0) {
         iso_err(e, errno, "cannot bring up loopback");
         return -1;
     }

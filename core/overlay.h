@@ -50,7 +50,7 @@ struct iso_ov {
 
 /* Descriptors of the supervisor: the run's directory, then each layer's host
  * directory, from ISO_FD_RUN(plan). */
-#define ISO_FD_RUN(plan) ((plan)->fd_base + 11)
+#define ISO_FD_RUN(plan) ((plan)->fd_base + 13)
 
 /* ---- state.c, runstore.c: the state directory ($XDG_STATE_HOME/isolate), its runs ---- */
 

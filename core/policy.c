@@ -326,15 +326,16 @@ not_exposed:
     return plan->cwd_inside ? 0 : -1;
 }
 
-static int find_helper(struct iso_plan *plan, struct isolate_error *err)
+int iso_find_helper(struct isolate_error *err)
 {
     char self[PATH_MAX], path[PATH_MAX + 64];
     const char *dir_of = NULL;
     Dl_info info;
     ssize_t n;
     char *slash;
+    int fd;
 
-    if (dladdr((void *)find_helper, &info) && info.dli_fname && strchr(info.dli_fname, '/') &&
+    if (dladdr((void *)iso_find_helper, &info) && info.dli_fname && strchr(info.dli_fname, '/') &&
         realpath(info.dli_fname, self))
         dir_of = self;
     else if ((n = readlink("/proc/self/exe", self, sizeof self - 1)) > 0) {
@@ -344,12 +345,10 @@ static int find_helper(struct iso_plan *plan, struct isolate_error *err)
     if (dir_of && (slash = strrchr(self, '/'))) {
         *slash = 0;
         snprintf(path, sizeof path, "%s/../libexec/isolate-init", self);
-        plan->helper_fd = open(path, O_PATH | O_CLOEXEC);
-        if (plan->helper_fd >= 0) return 0;
+        if ((fd = open(path, O_PATH | O_CLOEXEC)) >= 0) return fd;
     }
     snprintf(path, sizeof path, "%s/isolate-init", ISOLATE_LIBEXECDIR);
-    plan->helper_fd = open(path, O_PATH | O_CLOEXEC);
-    if (plan->helper_fd >= 0) return 0;
+    if ((fd = open(path, O_PATH | O_CLOEXEC)) >= 0) return fd;
     iso_err(err, errno, "cannot find the isolate-init helper (looked next to %s and in %s)",
             dir_of ? self : "the program", ISOLATE_LIBEXECDIR);
     iso_err_hint(err, "reinstall isolate, or run 'make' in its source tree");
@@ -462,6 +461,10 @@ static int build_helper_argv(struct iso_plan *plan, const struct isolate_policy 
     if (plan->quiet && push(v, &n, "--quiet")) goto oom;
     if (push_limits(plan, v, &n) < 0 || iso_overlay_push_args(plan, v, &n) < 0) goto oom;
     if (push(v, &n, "--cwd") || push(v, &n, plan->cwd_inside)) goto oom;
+    if (plan->ns_pid > 0) {
+        snprintf(num, sizeof num, "%ld", (long)plan->ns_pid);
+        if (push(v, &n, "--ns-pid") || push(v, &n, num)) goto oom;
+    }
     if (iso_box_helper_args(plan, p, c, v, &n) < 0) goto oom;
     if (iso_netmode_args(plan, v, &n) < 0) goto oom;
     snprintf(num, sizeof num, "%llx", ignored_mask(&plan->keep_ignored));
@@ -507,6 +510,7 @@ int iso_plan_build(struct iso_plan *plan, const struct isolate_policy *p,
     plan->report_fd = plan->meta_fd = -1;
     plan->cg_dir = plan->cg_root = -1;
     plan->pin_fd = plan->box_fd = plan->box_root_fd = -1;
+    plan->ns_pidfd = plan->ns_sock = -1;
     iso_overlay_init(plan);
     iso_limits_defaults(&plan->limits, &p->limits);
     plan->uid = getuid();
@@ -622,7 +626,7 @@ int iso_plan_prepare_run(struct iso_plan *plan, const struct isolate_policy *p,
     if (open_report(p->report_path, "--report", &plan->report_fd, err) < 0 ||
         open_report(p->meta_path, "--meta", &plan->meta_fd, err) < 0)
         return -1;
-    if (find_helper(plan, err) < 0) return -1;
+    if (plan->helper_fd < 0 && (plan->helper_fd = iso_find_helper(err)) < 0) return -1;
     if (iso_box_prepare(plan, p, err) < 0) return -1;
     if (iso_overlay_prepare_run(plan, p, c, err) < 0) return -1;
     iso_cgroup_prepare(plan);
@@ -655,10 +659,13 @@ void iso_plan_free(struct iso_plan *plan)
     if (plan->meta_fd >= 0) close(plan->meta_fd);
     if (plan->cg_dir >= 0) close(plan->cg_dir);
     if (plan->cg_root >= 0) close(plan->cg_root);
+    if (plan->ns_pidfd >= 0) close(plan->ns_pidfd);
+    if (plan->ns_sock >= 0) close(plan->ns_sock);
     iso_overlay_free(plan);
     memset(plan, 0, sizeof *plan);
     plan->helper_fd = plan->tty_src = plan->report_fd = plan->meta_fd = -1;
     plan->cg_dir = plan->cg_root = -1;
     plan->pin_fd = plan->box_fd = plan->box_root_fd = -1;
+    plan->ns_pidfd = plan->ns_sock = -1;
     iso_overlay_init(plan);
 }

@@ -14,8 +14,13 @@
  * no shell signal handler can run on that stack; the child unblocks nothing
  * before its exec.
  *
+ * Before all that, the namespace helper is started (nsahead.c): it creates
+ * the sandbox's user namespace, which the setup child joins, and makes the
+ * IPC and network namespaces while the plan is made and the file system
+ * built.
+ *
  * isolate_exec() is the same sequence for the CLI, which builds the sandbox
- * in its own process with unshare() and becomes the supervisor by exec.
+ * in its own process and becomes the supervisor by exec.
  */
 #include "internal.h"
 
@@ -69,16 +74,51 @@ static void report_early(const struct isolate_policy *p, const struct isolate_er
     if (meta >= 0) close(meta);
 }
 
+/* The namespace helper first (nsahead.c): it makes the namespaces while the
+ * plan is made. */
+static int start_namespaces(struct iso_nsahead *ns, int *helper, const struct isolate_policy *p,
+                            int program, struct isolate_error *err)
+{
+    if (iso_nsahead_start(ns, p->net == ISOLATE_NET_NONE, program, err) < 0) {
+        if (ns->pid < 0) iso_userns_hint(err, err->errnum);
+        return -1;
+    }
+    if ((*helper = iso_find_helper(err)) < 0) {
+        iso_nsahead_close(ns);
+        return -1;
+    }
+    return 0;
+}
+
+/* The plan takes the helper and the namespace helper's socket over. own: the
+ * supervisor will be the namespace helper's parent, and reaps it. */
 static int prepare(struct iso_plan *plan, const struct isolate_policy *p,
-                   const struct isolate_caller *c, pid_t parent, struct isolate_error *err)
+                   const struct isolate_caller *c, pid_t parent, int helper, struct iso_nsahead *ns,
+                   int own, struct isolate_error *err)
 {
     if (iso_plan_build(plan, p, c, err) < 0) {
+        close(helper);
+        iso_nsahead_close(ns);
         report_early(p, err);
         return -1;
     }
     plan->parent_pid = parent;
+    plan->helper_fd = helper;
+    plan->ns_sock = ns->sock;
+    plan->ns_pidfd = ns->pidfd;
+    ns->sock = ns->pidfd = -1;
+    plan->ns_pid = own ? ns->pid : 0;
     if (iso_plan_prepare_run(plan, p, c, err) < 0) {
         iso_box_abort(plan);
+        iso_plan_free(plan);
+        report_early(p, err);
+        return -1;
+    }
+    if (iso_nsahead_user(plan->ns_sock, err) < 0) {
+        iso_userns_hint(err, err->errnum);
+        iso_box_abort(plan);
+        iso_cgroup_discard(plan);
+        iso_overlay_discard(plan);
         iso_plan_free(plan);
         report_early(p, err);
         return -1;
@@ -87,8 +127,8 @@ static int prepare(struct iso_plan *plan, const struct isolate_policy *p,
     return 0;
 }
 
-ISO_PUBLIC pid_t isolate_spawn(const struct isolate_policy *p, const struct isolate_caller *c,
-                               struct isolate_error *err)
+static pid_t spawn(const struct isolate_policy *p, const struct isolate_caller *c, int helper,
+                   struct iso_nsahead *ns, struct isolate_error *err)
 {
     char stack[CHILD_STACK] __attribute__((aligned(64)));
     struct iso_plan plan;
@@ -97,7 +137,7 @@ ISO_PUBLIC pid_t isolate_spawn(const struct isolate_policy *p, const struct isol
     pid_t pid;
     char byte;
 
-    if (prepare(&plan, p, c, getpid(), err) < 0) return -1;
+    if (prepare(&plan, p, c, getpid(), helper, ns, 0, err) < 0) return -1;
     /* The write end must survive until the clone's exec: keep it above the
      * descriptor numbers the clone dup2()s onto (fds.c), which would close it
      * and let the shell resume while the clone still runs in its memory. */
@@ -114,7 +154,7 @@ ISO_PUBLIC pid_t isolate_spawn(const struct isolate_policy *p, const struct isol
 
     sigfillset(&all);
     sigprocmask(SIG_BLOCK, &all, &old);
-    pid = clone(child_entry, stack + sizeof stack, CLONE_VM | ISO_CLONE_FLAGS | SIGCHLD, &plan);
+    pid = clone(child_entry, stack + sizeof stack, CLONE_VM | SIGCHLD, &plan);
     saved = errno;
     close(released[1]);
     if (pid > 0)
@@ -128,9 +168,7 @@ ISO_PUBLIC pid_t isolate_spawn(const struct isolate_policy *p, const struct isol
         *err = plan.err;
         pid = -1;
     } else if (pid < 0) {
-        iso_err(err, saved, "cannot create the sandbox's namespaces");
-        iso_userns_hint(err, saved);
-        plan.userns_refused = iso_userns_refused(saved);
+        iso_err(err, saved, "cannot start the sandbox");
     }
     sigprocmask(SIG_SETMASK, &old, NULL);
     /* Refused a user namespace: the isolate program may be allowed one. */
@@ -138,7 +176,7 @@ ISO_PUBLIC pid_t isolate_spawn(const struct isolate_policy *p, const struct isol
         struct isolate_error ferr;
         iso_cgroup_discard(&plan);
         iso_plan_free(&plan);
-        if ((pid = iso_fallback_spawn(p, c, err, &ferr)) > 0) return pid;
+        if ((pid = iso_fallback_spawn(p, c, 1, err, &ferr)) > 0) return pid;
         report_early(p, err);
         return -1;
     }
@@ -152,25 +190,48 @@ ISO_PUBLIC pid_t isolate_spawn(const struct isolate_policy *p, const struct isol
     return pid;
 }
 
+ISO_PUBLIC pid_t isolate_spawn(const struct isolate_policy *p, const struct isolate_caller *c,
+                               struct isolate_error *err)
+{
+    struct iso_nsahead ns;
+    int helper;
+    pid_t pid;
+
+    if (start_namespaces(&ns, &helper, p, 0, err) < 0) {
+        iso_nsahead_released();
+        /* Refused a user namespace: the isolate program may be allowed one. */
+        if (ns.pid < 0 && iso_userns_refused(err->errnum) && !c->is_program &&
+            iso_fallback_worth(err->errnum)) {
+            struct isolate_error ferr;
+            if ((pid = iso_fallback_spawn(p, c, c->notes_said, err, &ferr)) > 0) return pid;
+        }
+        report_early(p, err);
+        return -1;
+    }
+    pid = spawn(p, c, helper, &ns, err);
+    iso_nsahead_released(); /* the helper has left this process's memory */
+    return pid;
+}
+
 ISO_PUBLIC int isolate_exec(const struct isolate_policy *p, const struct isolate_caller *c,
                             struct isolate_error *err)
 {
     struct iso_plan plan;
+    struct iso_nsahead ns;
     sigset_t all, old;
+    int helper;
 
-    if (prepare(&plan, p, c, getppid(), err) < 0) return -1;
+    if (start_namespaces(&ns, &helper, p, 1, err) < 0) {
+        report_early(p, err);
+        return -1;
+    }
+    if (prepare(&plan, p, c, getppid(), helper, &ns, 1, err) < 0) return -1;
     /* As in isolate_spawn(): the supervisor starts with every signal blocked,
      * so that one arriving before it is ready stays pending. */
     sigfillset(&all);
     sigprocmask(SIG_BLOCK, &all, &old);
-    if (unshare(ISO_CLONE_FLAGS) < 0) {
-        int saved = errno;
-        iso_err(err, saved, "cannot create the sandbox's namespaces");
-        iso_userns_hint(err, saved);
-    } else {
-        iso_child_setup(&plan); /* returns only on failure */
-        *err = plan.err;
-    }
+    iso_child_setup(&plan); /* returns only on failure */
+    *err = plan.err;
     sigprocmask(SIG_SETMASK, &old, NULL);
     iso_report_failure(plan.report_fd, plan.meta_fd, &plan.limits.v, err);
     iso_cgroup_discard(&plan);

@@ -51,6 +51,7 @@ struct sup {
     const struct iso_init_opts *o;
     pid_t init;
     int init_done, init_status;
+    pid_t ns_pid; /* the namespace helper, until reaped (or 0) */
     struct rusage ru;
     int have_result, result; /* the command's wait status, from PID 1 */
     unsigned killed_by;      /* the limit that stopped the sandbox */
@@ -174,6 +175,9 @@ static void reap(struct sup *s, int options)
 {
     if (!s->init_done && wait4(s->init, &s->init_status, options, &s->ru) == s->init)
         s->init_done = 1;
+    /* The namespace helper, when the isolate program started it (nsahead.c):
+     * it exits once PID 1 has joined its namespaces. */
+    if (s->ns_pid > 0 && wait4(s->ns_pid, NULL, options | __WALL, NULL) != 0) s->ns_pid = 0;
 }
 
 static void on_event(struct sup *s, const struct iso_event *ev);
@@ -322,7 +326,7 @@ static pid_t start_pid1(const struct iso_init_opts *o, int *events, struct iso_e
 int iso_supervise(const struct iso_init_opts *o)
 {
     const struct isolate_limits *l = &o->limits;
-    struct sup s = {.o = o, .grace = -1};
+    struct sup s = {.o = o, .grace = -1, .ns_pid = o->ns_pid};
     struct isolate_error e;
     struct iso_result r;
     struct iso_event first;

@@ -10,7 +10,7 @@
  *                [--cgroup-fd FD --cgroup-root-fd FD --cgroup-name NAME --cgroup-enforces MASK]
  *                [--hostname NAME] [--box-name NAME [--box-root-fd FD --box-stage ENTRY
  *                 --setup SHELL SCRIPT]]
- *                [--run-fd FD --run ID]
+ *                [--run-fd FD --run ID] [--ns-pid PID]
  *                --cwd DIR [--net host|pasta|slirp4netns] --keep-ignored MASK
  *                -- COMMAND [ARGS...]
  */
@@ -135,6 +135,8 @@ int main(int argc, char **argv)
             o.box_root_fd = (int)n;
         else if (!strcmp(a, "--run-fd"))
             o.run_fd = (int)n;
+        else if (!strcmp(a, "--ns-pid"))
+            o.ns_pid = (pid_t)n;
         else
             return usage();
     }
