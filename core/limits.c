@@ -21,6 +21,7 @@
 #include <string.h>
 #include <stdio.h>
 #include <sys/resource.h>
+#include <sys/sysinfo.h>
 
 #define MAX_SIZE (1ULL << 60)
 
@@ -92,16 +93,14 @@ ISO_PUBLIC int isolate_parse_count(const char *s, long *out)
     return 0;
 }
 
+/* The machine's RAM: MemTotal of /proc/meminfo, which sysinfo() gives in
+ * one call (reading /proc/meminfo made the kernel compute all of it). */
 static unsigned long long mem_total(void)
 {
-    char line[128];
-    unsigned long long kib = 0;
-    FILE *f = fopen("/proc/meminfo", "re");
+    struct sysinfo si;
 
-    while (f && fgets(line, sizeof line, f))
-        if (sscanf(line, "MemTotal: %llu kB", &kib) == 1) break;
-    if (f) fclose(f);
-    return kib ? kib * 1024 : 4ULL << 30;
+    if (sysinfo(&si) < 0 || !si.totalram) return 4ULL << 30;
+    return (unsigned long long)si.totalram * (si.mem_unit ? si.mem_unit : 1);
 }
 
 /* The protective defaults: far above what a build or a test suite uses, low

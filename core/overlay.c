@@ -222,6 +222,13 @@ static int check_overlay(const struct iso_plan *plan, const char *arg, const cha
     return 0;
 }
 
+static int has_overlay(const struct isolate_policy *p)
+{
+    for (size_t i = 0; i < p->npaths; i++)
+        if (p->paths[i].kind == ISOLATE_PATH_OVERLAY) return 1;
+    return 0;
+}
+
 int iso_overlay_plan(struct iso_plan *plan, const struct isolate_policy *p,
                      const struct isolate_caller *c, struct isolate_error *err)
 {
@@ -229,7 +236,10 @@ int iso_overlay_plan(struct iso_plan *plan, const struct isolate_policy *p,
     int visible = 0;
 
     state[0] = '\0';
-    if (iso_state_path(c->environ, real, sizeof real) == 0 && !realpath(real, state))
+    /* Without overlays or --home, only a state directory that exists matters
+     * (to hide it): most runs need not resolve its path. */
+    if (iso_state_path(c->environ, real, sizeof real) == 0 &&
+        (p->home || has_overlay(p) || access(real, F_OK) == 0) && !realpath(real, state))
         snprintf(state, sizeof state, "%s", real);
     if (plan_home(plan, p, state, err) < 0) return -1;
     for (size_t i = 0; i < p->npaths; i++) {

@@ -158,7 +158,9 @@ static int resolve_home(struct iso_plan *plan, const struct isolate_caller *c, c
         if (found < 0) return -1;
         if (!(plan->home = strdup(home->path))) return -1;
     }
-    if (pwdir && (found = resolve_dir(pwdir, "the login home", login, err)) != 0) {
+    /* The same path as $HOME resolves the same way: nothing more to cover. */
+    if (pwdir && (!h || strcmp(pwdir, h)) &&
+        (found = resolve_dir(pwdir, "the login home", login, err)) != 0) {
         if (found < 0) return -1;
         if (plan->home && is_under(login->path, plan->home)) {
             close(login->fd);
