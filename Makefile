@@ -45,7 +45,8 @@ HELPER_SRC := helper/isolate-init.c core/supervise.c core/pid1.c core/init.c cor
               core/args.c core/env.c core/limits.c core/report.c core/watchdog.c core/verdict.c \
               core/cgroup.c core/seccomp_rules.c core/netmode.c core/netready.c \
               core/boxname.c core/boxsetup.c core/tree.c core/resolve.c core/taskcount.c \
-              core/state.c core/runstore.c core/upper.c core/summary.c core/nsahead.c
+              core/state.c core/runstore.c core/upper.c core/summary.c core/nsahead.c \
+              core/userns.c
 HELPER_OBJ := $(HELPER_SRC:%.c=$(BUILD)/static/%.o)
 
 BASH_INC := -I/usr/include/bash -I/usr/include/bash/include -I/usr/include/bash/builtins \

@@ -3,10 +3,11 @@
  *
  * The child is cloned by isolate_spawn() with CLONE_VM (or is the CLI process
  * itself). It joins the sandbox's user namespace, which the namespace helper
- * created (nsahead.c), maps the ids, creates the mount namespace, builds the
- * file system, arranges the descriptors and execs isolate-init as the
- * supervisor, which creates PID 1 with the PID and UTS namespaces (pid1.c).
- * The caller waits until the exec; no address space is copied.
+ * created and mapped (nsahead.c), and the mount namespace the helper made too
+ * (or, for a box or a NAT helper, creates it), builds the file system,
+ * arranges the descriptors and execs isolate-init as the supervisor, which
+ * creates PID 1 with the PID and UTS namespaces (pid1.c). The caller waits
+ * until the exec; no address space is copied.
  *
  * A non-root uid loses its capabilities at exec, so the three the supervisor
  * needs to create PID 1 and its namespaces (CAP_SYS_ADMIN, CAP_NET_ADMIN for
@@ -15,8 +16,8 @@
  * one before the command runs, and the supervisor drops its own once PID 1
  * exists.
  *
- * The child creates its mount namespace itself, after the user namespace: a
- * box's home (box.c) is then its working directory, which unshare carries
+ * For a box, the child creates its mount namespace itself: the box's home
+ * (box.c) is then its working directory, which unshare carries
  * over to the new namespace's copy of that mount. open_tree() refuses to copy
  * a mount of another namespace, so this is how a directory the caller opened
  * (without following links) is bound without ever being looked up again by
@@ -62,24 +63,29 @@ int iso_child_setup(struct iso_plan *plan)
     struct isolate_error *e = &plan->err;
     int helper;
 
-    /* The sandbox's user namespace, made by the namespace helper (nsahead.c):
-     * joining it gives every capability inside it, as creating it would. */
-    if (setns(plan->ns_pidfd, CLONE_NEWUSER) < 0) {
-        iso_err(e, errno, "cannot enter the sandbox's user namespace");
+    /* The sandbox's user namespace, made by the namespace helper (nsahead.c),
+     * its ids mapped: joining it gives every capability inside it, as
+     * creating it would; and for the default sandbox, the mount namespace the
+     * helper made (a private copy of the caller's, as unshare would make). */
+    if (setns(plan->ns_pidfd, CLONE_NEWUSER | (plan->ns_mntns ? CLONE_NEWNS : 0)) < 0) {
+        iso_err(e, errno, "cannot enter the sandbox's user and mount namespaces");
         return -1;
     }
+    iso_log(plan->verbose,
+            "user namespace: uid %lu and gid %lu mapped to themselves, setgroups denied",
+            (unsigned long)plan->uid, (unsigned long)plan->gid);
     /* With job control the supervisor leads the job's process group. */
     if (plan->new_pgrp && setpgid(0, 0) < 0) {
         iso_err(e, errno, "cannot create a process group");
         return -1;
     }
     /* --net's helper starts from the caller's view of the mounts (nethelper.c). */
-    if (iso_userns_map(plan, e) < 0 || iso_net_start(plan, e) < 0) return -1;
+    if (iso_net_start(plan, e) < 0) return -1;
     if (plan->pin_fd >= 0 && fchdir(plan->pin_fd) < 0) {
         iso_err(e, errno, "cannot enter the box's home");
         return -1;
     }
-    if (unshare(CLONE_NEWNS) < 0) {
+    if (!plan->ns_mntns && unshare(CLONE_NEWNS) < 0) {
         iso_err(e, errno, "cannot create the sandbox's mount namespace");
         return -1;
     }

@@ -94,8 +94,6 @@ struct iso_netplan {
 struct iso_plan {
     uid_t uid;
     gid_t gid;
-    char uid_map[32];
-    char gid_map[32];
     char *home;           /* the caller's $HOME, canonical, or NULL if unusable */
     char *cwd_host;       /* the caller's current directory */
     char *cwd_inside;     /* where the command starts */
@@ -137,6 +135,7 @@ struct iso_plan {
     int ns_pidfd;           /* the namespace helper (nsahead.c), holding the sandbox's
                              * user, IPC and network namespaces */
     int ns_sock;            /* its reports, for PID 1 */
+    int ns_mntns;           /* it made the mount namespace too */
     pid_t ns_pid;           /* the namespace helper, when the supervisor will be its parent */
 };
 
@@ -243,7 +242,6 @@ int iso_share_setup(const struct iso_plan *plan, struct isolate_error *e);
 void iso_share_free(struct iso_plan *plan);
 
 /* userns.c */
-int iso_userns_map(struct iso_plan *plan, struct isolate_error *e);
 void iso_userns_hint(struct isolate_error *e, int errnum);
 /* What may refuse user namespaces here (-1: not present, unreadable). */
 struct iso_userns_facts {
@@ -400,12 +398,21 @@ void iso_cgroup_remove(int root, const char *name);
 
 /* nsahead.c: the user, IPC and network namespaces, made by a helper while
  * the caller plans and the setup child builds the file system */
+struct iso_nsahead_args {
+    int net;          /* the default network: a network namespace, loopback up */
+    int unshare_user; /* the isolate program: unshare, not clone (see nsahead.c) */
+    int mntns;        /* a mount namespace for the setup child to join */
+    char uid_map[32], gid_map[32];
+};
 struct iso_nsahead {
     pid_t pid; /* the helper, the caller's child */
+    int mntns; /* it made the mount namespace */
     int sock;  /* the caller's end of its socket: its reports, for PID 1 */
     int pidfd; /* the helper: its user namespace for the setup child, the rest for PID 1 */
 };
-int iso_nsahead_start(struct iso_nsahead *ns, int net, int unshare_user, struct isolate_error *e);
+int iso_nsahead_start(struct iso_nsahead *ns, const struct iso_nsahead_args *a,
+                      struct isolate_error *e);
+long iso_userns_map_raw(const char *uid_map, const char *gid_map); /* the helper */
 int iso_nsahead_user(int sock, struct isolate_error *e); /* caller: the user namespace is made */
 void iso_nsahead_released(void);                /* caller: waits until the helper is gone */
 void iso_nsahead_close(struct iso_nsahead *ns); /* caller: after a failure */

@@ -384,7 +384,8 @@ int iso_mounts_setup(struct iso_plan *plan, struct isolate_error *e)
     int dev[NDEV], rc = -1, tmpfs = -1;
 
     for (int i = 0; i < NDEV; i++) dev[i] = -1;
-    if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0) {
+    /* A mount namespace the namespace helper made is private already. */
+    if (!plan->ns_mntns && mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0) {
         iso_err(e, errno, "cannot make the mount namespace private");
         /* The first use of the namespace's capabilities: AppArmor's
          * restriction lets the namespace be made but denies them. */

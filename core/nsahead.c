@@ -49,6 +49,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
@@ -60,9 +61,13 @@ struct ns_msg {
     int step; /* what it is about: index into steps[] */
 };
 
-enum { STEP_USER, STEP_IPC_NET, STEP_LOOPBACK };
+enum { STEP_USER, STEP_MAPS, STEP_MNTNS, STEP_IPC_NET, STEP_LOOPBACK };
+/* The reports, in order: STEP_USER (or a failure of MAPS or MNTNS) for the
+ * caller, STEP_IPC_NET and STEP_LOOPBACK for PID 1. */
 static const char *const steps[] = {
     "cannot create the sandbox's namespaces",
+    "cannot map the caller's ids in the sandbox's user namespace",
+    "cannot create the sandbox's mount namespace",
     "cannot create the sandbox's IPC and network namespaces",
     "cannot bring up loopback in the sandbox's network namespace",
 };
@@ -74,11 +79,14 @@ static const char *const steps[] = {
  * (which could matter only after a longjmp out of a run). */
 static struct {
     char stack[8192] __attribute__((aligned(64)));
-    int sock, net, unshare_user;
+    int sock, net, unshare_user, mntns;
+    struct iso_nsahead_args a;
     volatile pid_t alive; /* cleared by the kernel when the helper exits */
 } helper;
 
 #define RAW(n, a, b, c) iso_raw_syscall((n), (long)(a), (long)(b), (long)(c))
+#define RAW5(n, a, b, c, d, e)                                                                     \
+    iso_raw_syscall5((n), (long)(a), (long)(b), (long)(c), (long)(d), (long)(e))
 
 static long loopback_up(void)
 {
@@ -117,6 +125,7 @@ static int helper_entry(void *arg)
     struct __user_cap_header_struct h = {_LINUX_CAPABILITY_VERSION_3, 0};
     struct __user_cap_data_struct d[2] = {{0, 0, 0}, {0, 0, 0}};
     long rc;
+    int step = STEP_USER;
     char byte;
 
     (void)arg;
@@ -124,16 +133,24 @@ static int helper_entry(void *arg)
      * unshare() rather than clone(), as the program always did (see
      * tests/nouserns --clone-only, which stands for a refusal by program). */
     rc = helper.unshare_user ? RAW(SYS_unshare, CLONE_NEWUSER, 0, 0) : 0;
-    report(rc, STEP_USER);
-    if (rc < 0) RAW(SYS_exit, 0, 0, 0);
-    d[0].permitted = d[0].effective = 1U << CAP_SYS_ADMIN | 1U << CAP_NET_ADMIN;
-    RAW(SYS_capset, &h, d, 0);
     /* Its copy of the caller's descriptors: only its end of the socket stays
      * (holding the other end, it would wait for itself; holding a pipe of the
      * caller's, it would delay someone's end of file). */
     if (helper.sock > 0) RAW(SYS_close_range, 0, helper.sock - 1, 0);
     RAW(SYS_close_range, helper.sock + 1, ~0U, 0);
     RAW(SYS_prctl, PR_SET_PDEATHSIG, SIGKILL, 0);
+    /* What the setup child needs first: the ids mapped (userns.c), and for
+     * the default sandbox a mount namespace to join. */
+    if (rc < 0 ||
+        (step = STEP_MAPS, rc = iso_userns_map_raw(helper.a.uid_map, helper.a.gid_map)) < 0 ||
+        (step = STEP_MNTNS, helper.mntns && (rc = RAW(SYS_unshare, CLONE_NEWNS, 0, 0)) < 0) ||
+        (helper.mntns && (rc = RAW5(SYS_mount, 0, "/", 0, MS_REC | MS_PRIVATE, 0)) < 0)) {
+        report(rc, step);
+        RAW(SYS_exit, 0, 0, 0);
+    }
+    report(0, STEP_USER);
+    d[0].permitted = d[0].effective = 1U << CAP_SYS_ADMIN | 1U << CAP_NET_ADMIN;
+    RAW(SYS_capset, &h, d, 0);
     rc = RAW(SYS_unshare, CLONE_NEWIPC | (helper.net ? CLONE_NEWNET : 0), 0, 0);
     report(rc, STEP_IPC_NET);
     if (rc == 0 && helper.net) report(loopback_up(), STEP_LOOPBACK);
@@ -150,7 +167,8 @@ void iso_nsahead_released(void)
         syscall(SYS_futex, (void *)&helper.alive, FUTEX_WAIT, v, NULL, NULL, 0);
 }
 
-int iso_nsahead_start(struct iso_nsahead *ns, int net, int unshare_user, struct isolate_error *e)
+int iso_nsahead_start(struct iso_nsahead *ns, const struct iso_nsahead_args *a,
+                      struct isolate_error *e)
 {
     sigset_t all, old;
     int sv[2], saved;
@@ -163,15 +181,17 @@ int iso_nsahead_start(struct iso_nsahead *ns, int net, int unshare_user, struct 
         return -1;
     }
     helper.sock = sv[0];
-    helper.net = !!net;
-    helper.unshare_user = unshare_user;
+    helper.net = a->net;
+    helper.unshare_user = a->unshare_user;
+    helper.mntns = a->mntns;
+    helper.a = *a;
     helper.alive = 1;
     /* The helper starts with every signal blocked. */
     sigfillset(&all);
     sigprocmask(SIG_BLOCK, &all, &old);
     ns->pid = clone(helper_entry, helper.stack + sizeof helper.stack,
                     CLONE_VM | CLONE_PIDFD | CLONE_CHILD_CLEARTID |
-                        (unshare_user ? 0 : ISO_CLONE_FLAGS) | SIGCHLD,
+                        (a->unshare_user ? 0 : ISO_CLONE_FLAGS) | SIGCHLD,
                     NULL, &ns->pidfd, NULL, (void *)&helper.alive);
     saved = errno;
     sigprocmask(SIG_SETMASK, &old, NULL);
@@ -204,16 +224,17 @@ static int heard(int sock, int step, struct isolate_error *e)
     while ((n = read(sock, &m, sizeof m)) < 0 && errno == EINTR) {
     }
     if (n == (ssize_t)sizeof m && m.step == step && !m.err) return 0;
-    if (n >= 0 && (n != (ssize_t)sizeof m || m.step != step)) {
-        m.err = EPIPE; /* the helper ended without a word */
-    } else if (n < 0) {
-        m.err = errno;
-    }
+    if (n == (ssize_t)sizeof m && m.err && m.step >= 0 &&
+        m.step < (int)(sizeof steps / sizeof *steps))
+        step = m.step; /* what failed */
+    else
+        m.err = n < 0 ? errno : EPIPE; /* or the helper ended without a word */
     iso_err(e, m.err, "%s", steps[step]);
     return -1;
 }
 
-/* Caller: the user namespace exists (the first report). */
+/* Caller: the user namespace exists, its ids mapped, the mounts made (the
+ * first report). A refusal by the kernel is said as such (userns.c). */
 int iso_nsahead_user(int sock, struct isolate_error *e)
 {
     return heard(sock, STEP_USER, e);

@@ -519,10 +519,6 @@ int iso_plan_build(struct iso_plan *plan, const struct isolate_policy *p,
     plan->gid = getgid();
     plan->verbose = p->verbose;
     plan->quiet = p->quiet;
-    snprintf(plan->uid_map, sizeof plan->uid_map, "%lu %lu 1\n", (unsigned long)plan->uid,
-             (unsigned long)plan->uid);
-    snprintf(plan->gid_map, sizeof plan->gid_map, "%lu %lu 1\n", (unsigned long)plan->gid,
-             (unsigned long)plan->gid);
 
     err->msg[0] = '\0';
     if (resolve_home(plan, c, &envhome, &home, &login, err) < 0) {

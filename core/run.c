@@ -75,11 +75,21 @@ static void report_early(const struct isolate_policy *p, const struct isolate_er
 }
 
 /* The namespace helper first (nsahead.c): it makes the namespaces while the
- * plan is made. */
+ * plan is made. A box's home and the NAT helpers need the setup child to
+ * make its mount namespace itself (child.c). */
 static int start_namespaces(struct iso_nsahead *ns, int *helper, const struct isolate_policy *p,
                             int program, struct isolate_error *err)
 {
-    if (iso_nsahead_start(ns, p->net == ISOLATE_NET_NONE, program, err) < 0) {
+    struct iso_nsahead_args a = {.net = p->net == ISOLATE_NET_NONE,
+                                 .unshare_user = program,
+                                 .mntns = !p->box && !iso_net_is_nat(p->net)};
+    uid_t uid = getuid();
+    gid_t gid = getgid();
+
+    snprintf(a.uid_map, sizeof a.uid_map, "%lu %lu 1\n", (unsigned long)uid, (unsigned long)uid);
+    snprintf(a.gid_map, sizeof a.gid_map, "%lu %lu 1\n", (unsigned long)gid, (unsigned long)gid);
+    ns->mntns = a.mntns;
+    if (iso_nsahead_start(ns, &a, err) < 0) {
         if (ns->pid < 0) iso_userns_hint(err, err->errnum);
         return -1;
     }
@@ -106,6 +116,7 @@ static int prepare(struct iso_plan *plan, const struct isolate_policy *p,
     plan->helper_fd = helper;
     plan->ns_sock = ns->sock;
     plan->ns_pidfd = ns->pidfd;
+    plan->ns_mntns = ns->mntns;
     ns->sock = ns->pidfd = -1;
     plan->ns_pid = own ? ns->pid : 0;
     if (iso_plan_prepare_run(plan, p, c, err) < 0) {
@@ -115,11 +126,15 @@ static int prepare(struct iso_plan *plan, const struct isolate_policy *p,
         return -1;
     }
     if (iso_nsahead_user(plan->ns_sock, err) < 0) {
-        iso_userns_hint(err, err->errnum);
+        /* A namespace that cannot even map its creator, or whose first
+         * mount is denied (AppArmor's restriction): refused in effect. */
+        int refused = iso_userns_refused(err->errnum);
+        if (refused) iso_userns_hint(err, err->errnum);
         iso_box_abort(plan);
         iso_cgroup_discard(plan);
         iso_overlay_discard(plan);
         iso_plan_free(plan);
+        if (refused && !c->is_program && iso_fallback_worth(err->errnum)) return -2;
         report_early(p, err);
         return -1;
     }
@@ -131,13 +146,19 @@ static pid_t spawn(const struct isolate_policy *p, const struct isolate_caller *
                    struct iso_nsahead *ns, struct isolate_error *err)
 {
     char stack[CHILD_STACK] __attribute__((aligned(64)));
+    struct isolate_error ferr;
     struct iso_plan plan;
     sigset_t all, old;
-    int released[2], saved = 0, fd;
+    int released[2], saved = 0, fd, rc;
     pid_t pid;
     char byte;
 
-    if (prepare(&plan, p, c, getpid(), helper, ns, 0, err) < 0) return -1;
+    if ((rc = prepare(&plan, p, c, getpid(), helper, ns, 0, err)) < 0) {
+        /* Refused in effect: the isolate program may be allowed one. */
+        if (rc == -2 && (pid = iso_fallback_spawn(p, c, c->notes_said, err, &ferr)) > 0) return pid;
+        if (rc == -2) report_early(p, err);
+        return -1;
+    }
     /* The write end must survive until the clone's exec: keep it above the
      * descriptor numbers the clone dup2()s onto (fds.c), which would close it
      * and let the shell resume while the clone still runs in its memory. */
@@ -173,7 +194,6 @@ static pid_t spawn(const struct isolate_policy *p, const struct isolate_caller *
     sigprocmask(SIG_SETMASK, &old, NULL);
     /* Refused a user namespace: the isolate program may be allowed one. */
     if (pid < 0 && plan.userns_refused && !c->is_program && iso_fallback_worth(err->errnum)) {
-        struct isolate_error ferr;
         iso_cgroup_discard(&plan);
         iso_plan_free(&plan);
         if ((pid = iso_fallback_spawn(p, c, 1, err, &ferr)) > 0) return pid;

@@ -1,8 +1,8 @@
 /*
  * userns.c - the user namespace: the caller mapped to itself, nothing else.
  *
- * Runs in the sandbox-building child, which created the namespace and so holds
- * every capability inside it, until its exec of isolate-init. Only the caller's
+ * The map is written by the namespace helper (nsahead.c), which created the
+ * namespace and so holds every capability inside it. Only the caller's
  * own uid and gid are mapped (what an unprivileged process may write for
  * itself), so files of other users and of root appear as the overflow ids and
  * no id inside can become anyone else outside. setgroups is denied first, as
@@ -21,44 +21,31 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
-static int write_file(const char *path, const char *text, struct isolate_error *e)
+/* The caller's own uid and gid mapped to themselves, written by the
+ * namespace helper (nsahead.c), which created the namespace: on the
+ * caller's memory, so raw system calls only. 0 or -errno. */
+static long write_raw(const char *path, const char *text)
 {
-    int fd = open(path, O_WRONLY | O_CLOEXEC);
-    ssize_t n;
+    long fd = iso_raw_syscall5(SYS_openat, AT_FDCWD, (long)path, O_WRONLY | O_CLOEXEC, 0, 0), n;
+    size_t len = 0;
 
-    if (fd < 0) {
-        iso_err(e, errno, "cannot open %s", path);
-        return -1;
-    }
-    n = write(fd, text, strlen(text));
-    if (n < 0) {
-        int saved = errno;
-        close(fd);
-        iso_err(e, saved, "cannot write %s", path);
-        return -1;
-    }
-    close(fd);
-    return 0;
+    if (fd < 0) return fd;
+    while (text[len]) len++;
+    n = iso_raw_syscall(SYS_write, fd, (long)text, (long)len);
+    iso_raw_syscall(SYS_close, fd, 0, 0);
+    return n < 0 ? n : 0;
 }
 
-int iso_userns_map(struct iso_plan *plan, struct isolate_error *e)
+long iso_userns_map_raw(const char *uid_map, const char *gid_map)
 {
-    if (write_file("/proc/self/setgroups", "deny", e) < 0 ||
-        write_file("/proc/self/uid_map", plan->uid_map, e) < 0 ||
-        write_file("/proc/self/gid_map", plan->gid_map, e) < 0) {
-        /* A namespace that cannot even map its creator: refused in effect. */
-        if (iso_userns_refused(e->errnum)) {
-            plan->userns_refused = 1;
-            iso_userns_hint(e, e->errnum);
-        }
-        return -1;
-    }
-    iso_log(plan->verbose,
-            "user namespace: uid %lu and gid %lu mapped to themselves, setgroups denied",
-            (unsigned long)plan->uid, (unsigned long)plan->gid);
-    return 0;
+    long rc;
+    if ((rc = write_raw("/proc/thread-self/setgroups", "deny")) < 0 ||
+        (rc = write_raw("/proc/thread-self/uid_map", uid_map)) < 0)
+        return rc;
+    return write_raw("/proc/thread-self/gid_map", gid_map);
 }
 
 /* Reads a small number from a /proc file; -1 if absent. No allocation: the
