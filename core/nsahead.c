@@ -1,19 +1,24 @@
 /*
- * nsahead.c - the user, IPC and network namespaces, made ahead of need by a
- * helper task, while the caller plans and the sandbox is being built.
+ * nsahead.c - the user, mount, IPC and network namespaces, made ahead of
+ * need by a helper task, while the caller plans and the sandbox is built.
  *
  * A new network namespace is the dearest step of a start: ~0.3 ms of kernel
  * work on the test machine (the loopback device, every protocol's sysctls),
  * which used to be spent in the clone of PID 1, after everything else, while
  * the machine's second CPU was idle. So the first thing isolate does is
  * start a helper, whose clone creates the sandbox's user namespace, and
- * which then creates the IPC namespace and, for the default network, the
- * network namespace, and brings its loopback up, while the caller resolves
- * the plan and the setup child builds the file system. The others join the
- * helper's namespaces through its pidfd: the setup child its user namespace
- * first of all (child.c), PID 1 its IPC and network namespaces once the
- * helper reports them made, just before it drops its capabilities (pid1.c),
- * and it reads the loopback's report last, before the command starts. The
+ * which maps the caller's ids in it (userns.c), creates the mount namespace
+ * the setup child will build (a private copy of the caller's, as unshare
+ * would make; not for a box or a NAT helper, see child.c), then the IPC
+ * namespace and, for the default network, the network namespace, and brings
+ * its loopback up, while the caller resolves the plan and the setup child
+ * builds the file system. The others join the helper's namespaces through
+ * its pidfd: the setup child its user and mount namespaces first of all
+ * (child.c), once the caller has heard they are made; PID 1 its IPC and
+ * network namespaces once the helper reports them made, just before it
+ * drops its capabilities (pid1.c), and it reads the loopback's report last,
+ * before the command starts. Making the private tmpfs there too was
+ * measured: the helper's path then became the longer one. The
  * namespaces are the same as if PID 1's clone had created them: new, empty,
  * owned by the sandbox's user namespace. With --net=host no network
  * namespace is made; with a NAT helper (nethelper.c) the setup child makes
