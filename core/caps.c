@@ -3,10 +3,10 @@
  *
  * The supervisor comes with three capabilities over the sandbox's user
  * namespace (made ambient by the setup child, child.c), and PID 1, its clone,
- * with the same. PID 1 drops all of them, permitted, effective, inheritable,
- * ambient and the bounding set, after setting no_new_privs and before the
- * command starts: neither a setuid nor a file-capability binary can give any
- * back to the command. The supervisor, which execs nothing, drops its own
+ * with the same. PID 1 empties the bounding set, then drops all of them,
+ * permitted, effective, inheritable and ambient, after setting no_new_privs
+ * and before the command starts: neither a setuid nor a file-capability
+ * binary can give any back to the command. The supervisor, which execs nothing, drops its own
  * once PID 1 exists.
  */
 #include "internal.h"
@@ -27,7 +27,7 @@ static int capset_none(void)
 }
 
 /* The bounding set first (PID 1 does it before it waits for anything):
- * emptying it needs CAP_SETPCAP, dropped last. */
+ * emptying it needs CAP_SETPCAP, which iso_caps_drop_all() drops last. */
 int iso_caps_drop_bounding(struct isolate_error *e)
 {
     for (int cap = 0;; cap++)
@@ -38,13 +38,13 @@ int iso_caps_drop_bounding(struct isolate_error *e)
         }
 }
 
+/* The rest, once the bounding set is empty. */
 int iso_caps_drop_all(struct isolate_error *e)
 {
     if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) {
         iso_err(e, errno, "cannot set no_new_privs");
         return -1;
     }
-    if (iso_caps_drop_bounding(e) < 0) return -1;
     if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0 || capset_none() < 0) {
         iso_err(e, errno, "cannot drop capabilities");
         return -1;

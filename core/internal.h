@@ -425,7 +425,7 @@ int iso_fds_prepare(const struct iso_plan *plan, struct isolate_error *e);
 
 /* caps.c */
 int iso_caps_drop_bounding(struct isolate_error *e);
-int iso_caps_drop_all(struct isolate_error *e);
+int iso_caps_drop_all(struct isolate_error *e); /* after iso_caps_drop_bounding() */
 int iso_caps_drop_held(struct isolate_error *e);
 
 /* signals.c */

@@ -15,8 +15,9 @@
  * before its exec.
  *
  * Before all that, the namespace helper is started (nsahead.c): it creates
- * the sandbox's user namespace, which the setup child joins, and makes the
- * IPC and network namespaces while the plan is made and the file system
+ * the sandbox's user namespace and maps the caller's ids in it, makes the
+ * mount namespace, which the setup child joins, and then the IPC and
+ * network namespaces, for PID 1, while the plan is made and the file system
  * built.
  *
  * isolate_exec() is the same sequence for the CLI, which builds the sandbox
