@@ -6,8 +6,8 @@
  * with the same. PID 1 empties the bounding set, then drops all of them,
  * permitted, effective, inheritable and ambient, after setting no_new_privs
  * and before the command starts: neither a setuid nor a file-capability
- * binary can give any back to the command. The supervisor, which execs nothing, drops its own
- * once PID 1 exists.
+ * binary can give any back to the command. The supervisor, which execs
+ * nothing, drops its own once PID 1 exists.
  */
 #include "internal.h"
 

@@ -75,6 +75,26 @@ static void report_early(const struct isolate_policy *p, const struct isolate_er
     if (meta >= 0) close(meta);
 }
 
+/* Refused a user namespace in effect: the isolate program, run in the
+ * builtin's place, may be allowed one (fallback.c). */
+static int worth_falling_back(const struct isolate_caller *c, int refused, int errnum)
+{
+    return refused && !c->is_program && iso_fallback_worth(errnum);
+}
+
+/* The isolate program in the builtin's place; when it cannot start either,
+ * the early report of the first failure. */
+static pid_t fall_back(const struct isolate_policy *p, const struct isolate_caller *c, int said,
+                       struct isolate_error *err)
+{
+    struct isolate_error ferr;
+    pid_t pid = iso_fallback_spawn(p, c, said, err, &ferr);
+
+    if (pid > 0) return pid;
+    report_early(p, err);
+    return -1;
+}
+
 /* The namespace helper first (nsahead.c): it makes the namespaces while the
  * plan is made. A box's home and the NAT helpers need the setup child to
  * make its mount namespace itself (child.c). */
@@ -135,7 +155,7 @@ static int prepare(struct iso_plan *plan, const struct isolate_policy *p,
         iso_cgroup_discard(plan);
         iso_overlay_discard(plan);
         iso_plan_free(plan);
-        if (refused && !c->is_program && iso_fallback_worth(err->errnum)) return -2;
+        if (worth_falling_back(c, refused, err->errnum)) return -2;
         report_early(p, err);
         return -1;
     }
@@ -147,19 +167,14 @@ static pid_t spawn(const struct isolate_policy *p, const struct isolate_caller *
                    struct iso_nsahead *ns, struct isolate_error *err)
 {
     char stack[CHILD_STACK] __attribute__((aligned(64)));
-    struct isolate_error ferr;
     struct iso_plan plan;
     sigset_t all, old;
     int released[2], saved = 0, fd, rc;
     pid_t pid;
     char byte;
 
-    if ((rc = prepare(&plan, p, c, getpid(), helper, ns, 0, err)) < 0) {
-        /* Refused in effect: the isolate program may be allowed one. */
-        if (rc == -2 && (pid = iso_fallback_spawn(p, c, c->notes_said, err, &ferr)) > 0) return pid;
-        if (rc == -2) report_early(p, err);
-        return -1;
-    }
+    if ((rc = prepare(&plan, p, c, getpid(), helper, ns, 0, err)) < 0)
+        return rc == -2 ? fall_back(p, c, c->notes_said, err) : -1;
     /* The write end must survive until the clone's exec: keep it above the
      * descriptor numbers the clone dup2()s onto (fds.c), which would close it
      * and let the shell resume while the clone still runs in its memory. */
@@ -193,13 +208,10 @@ static pid_t spawn(const struct isolate_policy *p, const struct isolate_caller *
         iso_err(err, saved, "cannot start the sandbox");
     }
     sigprocmask(SIG_SETMASK, &old, NULL);
-    /* Refused a user namespace: the isolate program may be allowed one. */
-    if (pid < 0 && plan.userns_refused && !c->is_program && iso_fallback_worth(err->errnum)) {
+    if (pid < 0 && worth_falling_back(c, plan.userns_refused, err->errnum)) {
         iso_cgroup_discard(&plan);
         iso_plan_free(&plan);
-        if ((pid = iso_fallback_spawn(p, c, 1, err, &ferr)) > 0) return pid;
-        report_early(p, err);
-        return -1;
+        return fall_back(p, c, 1, err);
     }
     if (pid < 0) {
         iso_report_failure(plan.report_fd, plan.meta_fd, &plan.limits.v, err);
@@ -220,12 +232,8 @@ ISO_PUBLIC pid_t isolate_spawn(const struct isolate_policy *p, const struct isol
 
     if (start_namespaces(&ns, &helper, p, 0, err) < 0) {
         iso_nsahead_released();
-        /* Refused a user namespace: the isolate program may be allowed one. */
-        if (ns.pid < 0 && iso_userns_refused(err->errnum) && !c->is_program &&
-            iso_fallback_worth(err->errnum)) {
-            struct isolate_error ferr;
-            if ((pid = iso_fallback_spawn(p, c, c->notes_said, err, &ferr)) > 0) return pid;
-        }
+        if (worth_falling_back(c, ns.pid < 0 && iso_userns_refused(err->errnum), err->errnum))
+            return fall_back(p, c, c->notes_said, err);
         report_early(p, err);
         return -1;
     }
