@@ -168,6 +168,7 @@ void iso_say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* policy.c */
 int iso_plan_build(struct iso_plan *plan, const struct isolate_policy *p,
                    const struct isolate_caller *c, struct isolate_error *err);
+/* plan->helper_fd already open (iso_find_helper(), run.c) */
 int iso_plan_prepare_run(struct iso_plan *plan, const struct isolate_policy *p,
                          const struct isolate_caller *c, struct isolate_error *err);
 void iso_plan_free(struct iso_plan *plan);

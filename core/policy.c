@@ -624,7 +624,6 @@ int iso_plan_prepare_run(struct iso_plan *plan, const struct isolate_policy *p,
     if (open_report(p->report_path, "--report", &plan->report_fd, err) < 0 ||
         open_report(p->meta_path, "--meta", &plan->meta_fd, err) < 0)
         return -1;
-    if (plan->helper_fd < 0 && (plan->helper_fd = iso_find_helper(err)) < 0) return -1;
     if (iso_box_prepare(plan, p, err) < 0) return -1;
     if (iso_overlay_prepare_run(plan, p, c, err) < 0) return -1;
     iso_cgroup_prepare(plan);
